@@ -1,1 +1,1 @@
-
+"""ASGI application: ingestion routes, query routes, authentication and CORS."""

@@ -1,1 +1,1 @@
-
+"""Experiments: assignment, exposure and analysis."""

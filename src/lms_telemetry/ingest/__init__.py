@@ -1,1 +1,1 @@
-
+"""The ingestion path: decoding, limits, validation, enrichment, spool and loader."""

@@ -1,1 +1,1 @@
-
+"""Privacy at the door: scrubbing, pseudonyms, user-agent reduction, retention."""

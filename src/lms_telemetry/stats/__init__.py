@@ -1,1 +1,1 @@
-
+"""Pure statistics for experiment analysis: no I/O."""

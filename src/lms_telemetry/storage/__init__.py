@@ -1,1 +1,1 @@
-
+"""Storage: one interface, with DuckDB as the default engine."""
