@@ -161,6 +161,10 @@ class Config:
                 values[name] = _coerce(_known(name, "override"), value, name)
         return cls(values, source)
 
+    def values(self) -> dict[str, Any]:
+        """Every setting's resolved value, by dotted name."""
+        return dict(self._values)
+
     def __getitem__(self, name: str) -> Any:
         return self._values[name]
 

@@ -1,0 +1,121 @@
+"""The ASGI application, assembled for the role a process plays.
+
+- "standalone": one process does everything: ingestion, the loader thread
+  that owns the database, reports and the dashboard.
+- "owner": the same, listening on a private Unix socket behind ingest
+  workers (`lms-telemetry serve` with workers).
+- "worker": ingestion only; every other route is forwarded to the owner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute, Mount
+
+from lms_telemetry.api import admin, ingestion, operations
+from lms_telemetry.api.state import IngestState
+from lms_telemetry.config import Config
+from lms_telemetry.ingest.dedup import SeenEventIds
+from lms_telemetry.ingest.loader import Loader, LoaderThread
+from lms_telemetry.ingest.pipeline import Ingestor
+from lms_telemetry.ingest.spool import GroupCommitSpool, SegmentWriter
+from lms_telemetry.privacy.gate import PrivacyGate
+from lms_telemetry.schema import EventSchema
+from lms_telemetry.storage import open_store
+
+logger = logging.getLogger(__name__)
+
+ROLES = ("standalone", "owner", "worker")
+
+
+def _process_tag(role: str) -> str:
+    return f"{role}-{os.getpid()}-{os.urandom(3).hex()}"
+
+
+def _build_ingest_state(config: Config, schema: EventSchema, role: str) -> IngestState:
+    spool_dir = config.spool_path
+    writer = SegmentWriter(spool_dir, _process_tag(role), config["spool.segment_max_bytes"])
+    return IngestState(
+        config=config,
+        ingestor=Ingestor(config, schema, PrivacyGate(config, schema)),
+        spool=GroupCommitSpool(writer),
+        seen=SeenEventIds(spool_dir / "seen-event-ids.sqlite3"),
+        spool_dir=spool_dir,
+    )
+
+
+def _owner_routes() -> list[BaseRoute]:
+    return [*admin.routes]
+
+
+def _worker_routes(config: Config) -> list[BaseRoute]:
+    from lms_telemetry.api.proxy import OwnerProxy
+
+    return [Mount("/", app=OwnerProxy(owner_socket_path(config)))]
+
+
+def owner_socket_path(config: Config) -> Path:
+    return config.spool_path / "owner.sock"
+
+
+def create_app(config: Config | None = None, role: str = "standalone") -> Starlette:
+    """The service's ASGI app for ROLE (see the module docstring)."""
+    if role not in ROLES:
+        raise ValueError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    config = config or Config.load()
+    schema = EventSchema.load(config["schema_extensions"])
+    routes: list[BaseRoute] = [*ingestion.routes, *operations.routes]
+    routes += _owner_routes() if role != "worker" else _worker_routes(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.ingest = _build_ingest_state(config, schema, role)
+        loader_thread = None
+        if role != "worker":
+            app.state.store = open_store(config.db_path)
+            loader = Loader(app.state.store, config.spool_path)
+            loader_thread = LoaderThread(loader, config["spool.load_interval_ms"] / 1000)
+            app.state.loader = loader
+            app.state.ingest.notify_loader = loader_thread.wake.set
+            loader_thread.start()
+        try:
+            yield
+        finally:
+            app.state.ingest.spool.close()
+            if loader_thread is not None:
+                loader_thread.stop()
+                app.state.store.close()
+            app.state.ingest.seen.close()
+
+    app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
+    app.state.config = config
+    app.state.schema = schema
+    app.state.role = role
+    return app
+
+
+def _middleware(config: Config) -> list[Middleware]:
+    origins: list[str] = list(config["cors_origins"])
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "Content-Encoding", "X-Telemetry-Key", "Authorization"],
+            max_age=86400,
+        )
+    ]
+
+
+def app_factory() -> Any:
+    """Entry point for an ASGI server given only a module path."""
+    return create_app(Config.load(), os.environ.get("LMS_TELEMETRY_ROLE", "standalone"))

@@ -1,0 +1,70 @@
+"""Event ids seen at the door, shared by all ingest processes.
+
+This index only makes replies honest about duplicates; it is not what keeps
+events unique. The loader inserts with the event id as primary key, so a
+duplicate that slips past here (two copies racing in two processes, or an id
+whose record was lost with a crash) is still stored once. That is why the
+index may skip fsync: losing its tail costs a miscounted reply, never data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+_BUSY_TIMEOUT_MS = 5000
+_CHUNK = 500  # SQLite's limit on bound parameters is far above this
+
+
+class SeenEventIds:
+    """A SQLite table of event ids with the time they were first accepted."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(
+            path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=False,
+        )
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=OFF")
+        self._connection.execute(
+            "CREATE TABLE IF NOT EXISTS seen ("
+            " event_id TEXT PRIMARY KEY, first_seen REAL NOT NULL) WITHOUT ROWID"
+        )
+
+    def known(self, event_ids: Sequence[str]) -> set[str]:
+        """Which of EVENT_IDS were accepted before."""
+        found: set[str] = set()
+        for start in range(0, len(event_ids), _CHUNK):
+            chunk = event_ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._connection.execute(
+                f"SELECT event_id FROM seen WHERE event_id IN ({marks})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def remember(self, event_ids: Sequence[str]) -> None:
+        """Record EVENT_IDS as accepted (after they are durable in the spool)."""
+        now = time.time()
+        self._connection.execute("BEGIN IMMEDIATE")
+        try:
+            self._connection.executemany(
+                "INSERT OR IGNORE INTO seen VALUES (?, ?)",
+                [(event_id, now) for event_id in event_ids],
+            )
+        except sqlite3.Error:
+            self._connection.execute("ROLLBACK")
+            raise
+        self._connection.execute("COMMIT")
+
+    def forget_older_than(self, seconds: float) -> int:
+        cursor = self._connection.execute(
+            "DELETE FROM seen WHERE first_seen < ?", (time.time() - seconds,)
+        )
+        return cursor.rowcount
+
+    def close(self) -> None:
+        self._connection.close()

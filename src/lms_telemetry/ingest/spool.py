@@ -1,0 +1,270 @@
+"""The durable spool: append-only segment files of checksummed frames.
+
+Each ingest process appends to a segment of its own and holds an exclusive
+`flock` on it while it lives. A frame is written with one `write` and made
+durable with `fsync` before any event in it is acknowledged; many requests
+share one fsync (group commit). The loader reads frames up to the first
+incomplete or corrupt one: in a live segment that is a frame still being
+written, in a sealed segment it is a torn tail that nobody was told about.
+
+Frame: b"LT" | length (4 bytes, big-endian) | CRC-32 of the body | body, where
+the body is JSON: {"events": [row, ...], "quarantine": [row, ...]}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+logger = logging.getLogger(__name__)
+
+MAGIC = b"LT"
+_HEADER = struct.Struct(">2sII")
+OPEN_SUFFIX = ".open"
+SEALED_SUFFIX = ".seg"
+
+
+def encode_frame(events: list[dict[str, Any]], quarantine: list[dict[str, Any]]) -> bytes:
+    body = orjson.dumps({"events": events, "quarantine": quarantine})
+    return _HEADER.pack(MAGIC, len(body), zlib.crc32(body)) + body
+
+
+@dataclass(frozen=True)
+class Frame:
+    offset_end: int
+    events: list[dict[str, Any]]
+    quarantine: list[dict[str, Any]]
+
+
+def read_frames(path: Path, start: int, max_bytes: int = 64 << 20) -> Iterator[Frame]:
+    """Complete, valid frames of a segment from byte offset START on."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(max_bytes)
+    position = 0
+    while position + _HEADER.size <= len(data):
+        magic, length, checksum = _HEADER.unpack_from(data, position)
+        body_start = position + _HEADER.size
+        body = data[body_start : body_start + length]
+        if magic != MAGIC or len(body) < length or zlib.crc32(body) != checksum:
+            return
+        position = body_start + length
+        document = orjson.loads(body)
+        yield Frame(start + position, document["events"], document["quarantine"])
+
+
+def segment_name(path: Path) -> str:
+    """The segment's identity, the same before and after sealing."""
+    return path.name.rsplit(".", 1)[0]
+
+
+def list_segments(directory: Path) -> list[Path]:
+    """Open and sealed segments, oldest first."""
+    found = [
+        entry
+        for entry in directory.glob("*")
+        if entry.suffix in (OPEN_SUFFIX, SEALED_SUFFIX)
+    ]
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def seal_abandoned(directory: Path) -> list[Path]:
+    """Seal open segments whose writer is gone (its flock was released)."""
+    sealed = []
+    for path in directory.glob("*" + OPEN_SUFFIX):
+        try:
+            with path.open("rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                target = path.with_suffix(SEALED_SUFFIX)
+                path.rename(target)
+                sealed.append(target)
+        except BlockingIOError:
+            continue  # a live writer holds it
+        except FileNotFoundError:
+            continue  # sealed meanwhile by its writer
+    if sealed:
+        _fsync_directory(directory)
+    return sealed
+
+
+def backlog_bytes(directory: Path) -> int:
+    """Bytes in segments that are not yet deleted by the loader."""
+    total = 0
+    for path in directory.glob("*"):
+        if path.suffix in (OPEN_SUFFIX, SEALED_SUFFIX):
+            try:
+                total += path.stat().st_size
+            except FileNotFoundError:
+                pass
+    return total
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class SegmentWriter:
+    """Synchronous appends to this process's current segment."""
+
+    def __init__(self, directory: Path, tag: str, segment_max_bytes: int) -> None:
+        self.directory = directory
+        self.tag = tag
+        self.segment_max_bytes = segment_max_bytes
+        self._sequence = 0
+        self._descriptor = -1
+        self._path: Path | None = None
+        self._size = 0
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def _open_next(self) -> None:
+        self._sequence += 1
+        self._path = self.directory / f"{self.tag}-{self._sequence:06d}{OPEN_SUFFIX}"
+        self._descriptor = os.open(
+            self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+        )
+        fcntl.flock(self._descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._size = 0
+        _fsync_directory(self.directory)
+
+    def append_durably(self, frame: bytes) -> None:
+        """Write one frame and fsync it; rotate the segment when it is full."""
+        if self._descriptor < 0:
+            self._open_next()
+        view = memoryview(frame)
+        while view:
+            written = os.write(self._descriptor, view)
+            view = view[written:]
+        os.fsync(self._descriptor)
+        self._size += len(frame)
+        if self._size >= self.segment_max_bytes:
+            self.seal()
+
+    def seal(self) -> None:
+        """Close the current segment and mark it sealed for the loader."""
+        if self._descriptor < 0 or self._path is None:
+            return
+        self._path.rename(self._path.with_suffix(SEALED_SUFFIX))
+        _fsync_directory(self.directory)
+        os.close(self._descriptor)
+        self._descriptor = -1
+        self._path = None
+
+
+class GroupCommitSpool:
+    """Async appends that share fsyncs: each caller waits for its frame's.
+
+    While one write and fsync runs in a thread, new frames gather; the next
+    round writes them all with one fsync. `pending_events` lets the API refuse
+    work (503) before memory grows without bound.
+    """
+
+    def __init__(self, writer: SegmentWriter) -> None:
+        self.writer = writer
+        self.pending_events = 0
+        self._waiting: list[tuple[bytes, int, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def append(self, frame: bytes, event_count: int) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((frame, event_count, future))
+        self.pending_events += event_count
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush_rounds())
+        await future
+
+    async def _flush_rounds(self) -> None:
+        while self._waiting:
+            round_, self._waiting = self._waiting, []
+            data = b"".join(frame for frame, _, _ in round_)
+            try:
+                await asyncio.to_thread(self.writer.append_durably, data)
+                error: BaseException | None = None
+            except OSError as exc:
+                logger.error("spool write failed: %s", exc)
+                error = exc
+            for _, count, future in round_:
+                self.pending_events -= count
+                if not future.done():
+                    if error is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(error)
+
+    def close(self) -> None:
+        self.writer.seal()
+
+
+def erase_pseudonyms(
+    directory: Path, pseudonyms: set[str], store: Any | None = None
+) -> int:
+    """Remove rows carrying any of PSEUDONYMS from the spool's segments.
+
+    Returns the number of rows removed. A segment still held by a live
+    writer is skipped: rewriting a file another process appends to would
+    lose its appends, so those rows are erased from the database once loaded.
+    With STORE, the loader's progress is moved to the rewritten offsets.
+    """
+    progress = store.spool_progress() if store is not None else {}
+    removed = 0
+    for path in list_segments(directory):
+        try:
+            with path.open("rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                count, offsets = _rewrite_without(path, pseudonyms)
+        except (BlockingIOError, FileNotFoundError):
+            continue
+        removed += count
+        name = segment_name(path)
+        if count and store is not None and name in progress:
+            loaded, is_finished = progress[name]
+            store.execute(
+                "UPDATE spool_progress SET offset_bytes = ? WHERE segment = ?",
+                [offsets.get(loaded, 0), name],
+            )
+    return removed
+
+
+_ID_COLUMNS = ("pseudonymous_id", "device_pseudonym", "account_pseudonym", "session_id")
+
+
+def _carries(row: dict[str, Any], pseudonyms: set[str]) -> bool:
+    if any(row.get(column) in pseudonyms for column in _ID_COLUMNS):
+        return True
+    body = row.get("body")
+    return isinstance(body, str) and any(p in body for p in pseudonyms)
+
+
+def _rewrite_without(path: Path, pseudonyms: set[str]) -> tuple[int, dict[int, int]]:
+    """Rewrite PATH without matching rows; map old frame ends to new ones."""
+    removed = 0
+    output = bytearray()
+    offsets = {0: 0}
+    for frame in read_frames(path, 0, max_bytes=1 << 40):
+        events = [r for r in frame.events if not _carries(r, pseudonyms)]
+        quarantine = [r for r in frame.quarantine if not _carries(r, pseudonyms)]
+        removed += len(frame.events) + len(frame.quarantine)
+        removed -= len(events) + len(quarantine)
+        output += encode_frame(events, quarantine)
+        offsets[frame.offset_end] = len(output)
+    if removed:
+        temporary = path.with_name(path.name + ".rewrite")
+        temporary.write_bytes(bytes(output))
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        temporary.replace(path)
+        _fsync_directory(path.parent)
+    return removed, offsets
