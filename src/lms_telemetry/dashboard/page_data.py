@@ -1,0 +1,242 @@
+"""What each report page shows: report results arranged as tiles and charts.
+
+Every number comes from a report function of `lms_telemetry.analytics`,
+called with the page's filters, the same call the report API makes; this
+module only picks and arranges, it never computes a figure of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from lms_telemetry.dashboard.charts import (
+    Chart,
+    Series,
+    chart_from_mapping,
+    chart_from_rows,
+    heat_map,
+)
+from lms_telemetry.dashboard.filters import ReportFilters
+from lms_telemetry.storage.base import Store
+
+logger = logging.getLogger(__name__)
+
+Context = dict[str, Any]
+
+
+def run_report(
+    store: Store, name: str, filters: ReportFilters, **options: Any
+) -> dict[str, Any]:
+    """The report NAME for the page's filters, exactly as the API gets it."""
+    from lms_telemetry import analytics
+
+    result: dict[str, Any] = analytics.REPORTS[name](
+        store, **filters.report_arguments(), **options
+    )
+    return result
+
+
+def previous_period(filters: ReportFilters) -> ReportFilters:
+    """The period of the same length just before, for trends."""
+    length = filters.until - filters.since
+    return replace(
+        filters, period="custom", since=filters.since - length, until=filters.since
+    )
+
+
+def overview_context(store: Store, filters: ReportFilters) -> Context:
+    overview = run_report(store, "overview", filters)
+    sessions = run_report(store, "sessions", filters)
+    daily = overview["daily"]
+    return {
+        "overview": overview,
+        "sessions": sessions,
+        "charts": [
+            chart_from_rows(
+                "daily", "Events and sessions per day", "line", daily, "day",
+                [("events", "Events"), ("sessions", "Sessions")], "Day",
+            ),
+            chart_from_mapping(
+                "by-persona", "Events by persona", "doughnut",
+                overview["by_persona"], "Events", "Persona",
+            ),
+            chart_from_mapping(
+                "by-category", "Events by category", "horizontal-bar",
+                overview["by_category"], "Events", "Category",
+            ),
+            chart_from_rows(
+                "sessions-by-persona", "Median session duration by persona",
+                "bar", sessions["by_persona"], "persona",
+                [("median_duration_seconds", "Median duration (s)")], "Persona",
+                value_format="seconds",
+            ),
+        ],
+    }
+
+
+def features_context(store: Store, filters: ReportFilters) -> Context:
+    features = run_report(store, "features", filters)
+    rows = features["rows"]
+    return {
+        "features": features,
+        "charts": [
+            heat_map(
+                "features-heat-map", "Events per feature and persona", rows,
+                "persona", "feature", "events",
+            )
+        ],
+    }
+
+
+def workflows_context(store: Store, filters: ReportFilters) -> Context:
+    funnels = run_report(store, "funnels", filters)["funnels"]
+    charts = [
+        chart_from_rows(
+            f"funnel-{index}", f"Sessions reaching each step: {funnel['name']}",
+            "bar", funnel["steps"], "step", [("sessions", "Sessions")], "Step",
+        )
+        for index, funnel in enumerate(funnels)
+    ]
+    return {"funnels": list(zip(funnels, charts))}
+
+
+def search_context(store: Store, filters: ReportFilters) -> Context:
+    search = run_report(store, "search", filters)
+    before = run_report(store, "search", previous_period(filters))
+    charts = [
+        chart_from_rows(
+            "top-queries", "Most frequent queries", "horizontal-bar",
+            search["top_queries"][:10], "query",
+            [("searches", "Searches"), ("clicked_searches", "Clicked searches")],
+            "Query",
+        )
+    ]
+    if search.get("daily"):
+        charts.insert(0, chart_from_rows(
+            "search-daily", "Searches per day", "line", search["daily"], "day",
+            [("searches", "Searches")], "Day",
+        ))
+    else:
+        charts.insert(0, _comparison_chart(search, before))
+    return {"search": search, "before": before, "charts": charts}
+
+
+def _comparison_chart(search: dict[str, Any], before: dict[str, Any]) -> Chart:
+    keys = [
+        ("zero_result_rate", "Zero-result rate"),
+        ("click_through_rate", "Click-through rate"),
+        ("reformulation_rate", "Reformulation rate"),
+    ]
+    return Chart(
+        "search-trend", "Search rates, this period against the previous one",
+        "bar", [label for _, label in keys],
+        [
+            Series("Previous period", [before[key] for key, _ in keys]),
+            Series("This period", [search[key] for key, _ in keys]),
+        ],
+        label_heading="Rate", value_format="percent",
+    )
+
+
+def content_context(store: Store, filters: ReportFilters) -> Context:
+    content = run_report(store, "content", filters)
+    items = content["items"]
+    labelled = [
+        {**item, "label": item.get("title") or item["item_id"]} for item in items
+    ]
+    return {
+        "content": content,
+        "has_titles": any("title" in item for item in items),
+        "charts": [
+            chart_from_rows(
+                "top-items", "Most borrowed items", "horizontal-bar",
+                labelled[:10], "label",
+                [("borrows", "Borrows"), ("holds", "Holds"), ("views", "Views")],
+                "Item",
+            )
+        ],
+    }
+
+
+def performance_context(store: Store, filters: ReportFilters) -> Context:
+    performance = run_report(store, "performance", filters)
+    endpoints = [
+        {**row, "label": f"{row['method']} {row['endpoint']}"}
+        for row in performance["endpoints"]
+    ]
+    return {
+        "performance": performance,
+        "endpoints": endpoints,
+        "charts": [
+            chart_from_rows(
+                "endpoint-latency", "Latency per endpoint (ms)", "horizontal-bar",
+                endpoints[:15], "label",
+                [("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")],
+                "Endpoint", value_format="ms",
+            ),
+            chart_from_rows(
+                "endpoint-errors", "Error rates per endpoint", "horizontal-bar",
+                endpoints[:15], "label",
+                [("server_error_rate", "5xx"), ("client_error_rate", "4xx")],
+                "Endpoint", value_format="percent",
+            ),
+            chart_from_rows(
+                "page-loads", "Page load time (ms)", "horizontal-bar",
+                performance["pages"][:15], "path",
+                [("p50_load_ms", "p50"), ("p95_load_ms", "p95")],
+                "Page", value_format="ms",
+            ),
+        ],
+    }
+
+
+def errors_context(store: Store, filters: ReportFilters) -> Context:
+    errors = run_report(store, "errors", filters)
+    groups = errors["groups"]
+    return {
+        "errors": errors,
+        "groups": groups,
+        "sparklines": _error_sparklines(store, filters, groups),
+    }
+
+
+# Buckets of a sparkline; each is one call of the errors report.
+SPARKLINE_BUCKETS = 7
+
+
+def _error_sparklines(
+    store: Store, filters: ReportFilters, groups: list[dict[str, Any]]
+) -> dict[str, Chart]:
+    """Events per bucket of the period for each group shown.
+
+    TODO: one errors report call per bucket; a per-day series in the errors
+    report itself would make this one call.
+    """
+    if not groups:
+        return {}
+    days = (filters.until - filters.since).days
+    step = max(1, -(-days // SPARKLINE_BUCKETS))
+    counts: dict[str, list[int]] = {group["fingerprint"]: [] for group in groups}
+    labels = []
+    start = filters.since
+    while start < filters.until:
+        end = min(start + timedelta(days=step), filters.until)
+        bucket = replace(filters, period="custom", since=start, until=end)
+        found = {
+            group["fingerprint"]: group["events"]
+            for group in run_report(store, "errors", bucket)["groups"]
+        }
+        for fingerprint, series in counts.items():
+            series.append(found.get(fingerprint, 0))
+        labels.append(start.isoformat())
+        start = end
+    return {
+        fingerprint: Chart(
+            f"spark-{index}", "Events over the period", "sparkline", labels,
+            [Series("Events", series)], label_heading="From",
+        )
+        for index, (fingerprint, series) in enumerate(counts.items())
+    }

@@ -1,0 +1,71 @@
+"""Pages about how the service is set up: configuration, experiments, privacy.
+
+The configuration page shows every setting with its effective value, except
+secrets, which show only whether they are set.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from markupsafe import Markup
+
+from lms_telemetry.config import SETTINGS, Config
+from lms_telemetry.dashboard.filters import ReportFilters
+from lms_telemetry.storage.base import Store
+
+logger = logging.getLogger(__name__)
+
+SECRET_SETTINGS = frozenset(
+    {"admin_token", "write_keys", "privacy.keys", "dashboard.admin_password",
+     "dashboard.secret_key"}
+)
+
+
+def configuration_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> dict[str, Any]:
+    rows = []
+    for setting in SETTINGS:
+        value = config.get(setting.name)
+        if setting.name in SECRET_SETTINGS:
+            shown = "set (hidden)" if value else "not set"
+        else:
+            shown = repr(value) if not isinstance(value, str) else value
+        rows.append({"name": setting.name, "value": shown,
+                     "description": setting.description,
+                     "is_default": value == setting.default})
+    return {"settings": rows, "source": str(config.source or "")}
+
+
+def privacy_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> dict[str, Any]:
+    """The privacy notice rendered by the privacy package, as HTML."""
+    try:
+        from lms_telemetry.privacy.notice import render_notice
+        from lms_telemetry.schema import load_schema  # type: ignore[attr-defined]
+    except ImportError as exc:
+        logger.warning("privacy notice unavailable: %s", exc)
+        return {"notice": None}
+    # The notice module builds its HTML from the schema and settings and
+    # escapes what it inserts, so its output is trusted as markup here.
+    return {"notice": Markup(render_notice(config, load_schema(config), "html"))}
+
+
+def experiments_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> dict[str, Any]:
+    """Experiments with their analysis, when the experiments package has it."""
+    definitions = list(config.get("experiments") or [])
+    try:
+        from lms_telemetry.experiments import analyze_experiment  # type: ignore[attr-defined]
+    except ImportError:
+        # TODO: results appear once the experiments package offers analysis.
+        return {"experiments": definitions, "results": {}}
+    results = {
+        definition["key"]: analyze_experiment(store, config, definition["key"])
+        for definition in definitions
+    }
+    return {"experiments": definitions, "results": results}
