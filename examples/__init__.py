@@ -1,0 +1,1 @@
+"""Examples that show lms-telemetry in use."""

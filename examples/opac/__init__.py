@@ -1,0 +1,1 @@
+"""A small instrumented library site (OPAC and staff client) and its simulator."""
