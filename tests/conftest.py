@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,23 @@ def service(tmp_path: Path) -> Iterator[Service]:
     running = Service(tmp_path).start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def start_service(tmp_path: Path) -> Iterator[Callable[..., Service]]:
+    """Start services with settings given as environment variables."""
+    started: list[Service] = []
+
+    def start(workers: int = 2, **env: str) -> Service:
+        directory = tmp_path / f"service-{len(started)}"
+        directory.mkdir()
+        running = Service(directory, workers=workers, env=env).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ class Loader:
         self.directory = directory
         self.loaded_events = 0
         self.lock = threading.Lock()  # held by erasure to pause loading
+        self._offsets: dict[str, int] = {}
 
     def load_available(self) -> int:
         """One round over all segments; returns events newly stored."""
@@ -40,11 +41,13 @@ class Loader:
             for path in spool.list_segments(self.directory):
                 total += self._load_segment(path, progress)
             self.loaded_events += total
+            spool.publish_loaded_offsets(self.directory, self._offsets)
             return total
 
     def _load_segment(self, path: Path, progress: dict[str, tuple[int, bool]]) -> int:
         name = spool.segment_name(path)
         start, _ = progress.get(name, (0, False))
+        self._offsets[name] = start
         is_sealed = path.suffix == spool.SEALED_SUFFIX
         stored = 0
         while True:
@@ -66,9 +69,10 @@ class Loader:
             stored += self.store.load_spool_records(
                 events, quarantine, {name: (end, is_done)}
             )
-            start = end
+            start = self._offsets[name] = end
             if is_done:
                 self._discard(path, end)
+                self._offsets.pop(name, None)
                 return stored
 
     def _discard(self, path: Path, loaded_bytes: int) -> None:

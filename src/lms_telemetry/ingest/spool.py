@@ -97,16 +97,30 @@ def seal_abandoned(directory: Path) -> list[Path]:
     return sealed
 
 
+LOADED_OFFSETS_FILE = "loaded-offsets.json"
+
+
+def publish_loaded_offsets(directory: Path, offsets: dict[str, int]) -> None:
+    """Tell ingest processes how far the loader got (for backlog checks)."""
+    temporary = directory / (LOADED_OFFSETS_FILE + ".tmp")
+    temporary.write_bytes(orjson.dumps(offsets))
+    temporary.replace(directory / LOADED_OFFSETS_FILE)
+
+
 def backlog_bytes(directory: Path) -> int:
-    """Bytes in segments that are not yet deleted by the loader."""
+    """Spooled bytes the loader has not stored yet."""
+    try:
+        loaded = orjson.loads((directory / LOADED_OFFSETS_FILE).read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        loaded = {}
     total = 0
     for path in directory.glob("*"):
         if path.suffix in (OPEN_SUFFIX, SEALED_SUFFIX):
             try:
-                total += path.stat().st_size
+                total += path.stat().st_size - loaded.get(segment_name(path), 0)
             except FileNotFoundError:
                 pass
-    return total
+    return max(total, 0)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -1,0 +1,77 @@
+"""Write keys and CORS on the ingestion route."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import httpx
+
+from tests.service import Service
+
+EVENT = {"event": "search_input", "payload": {"query": "atlas"}}
+
+
+def test_write_key_missing_or_wrong_is_refused_with_401(
+    start_service: Callable[..., Service],
+) -> None:
+    service = start_service(LMS_TELEMETRY_WRITE_KEYS="site-key-1,site-key-2")
+
+    missing = service.post(EVENT)
+    wrong = service.post(EVENT, headers={"X-Telemetry-Key": "guess"})
+
+    assert (missing.status_code, wrong.status_code) == (401, 401)
+    assert missing.json()["message"] == (
+        "A valid write key is required in the X-Telemetry-Key header or the key query parameter"
+    )
+
+
+def test_write_key_in_header_or_query_is_accepted(
+    start_service: Callable[..., Service],
+) -> None:
+    service = start_service(LMS_TELEMETRY_WRITE_KEYS="site-key-1,site-key-2")
+
+    by_header = service.post(EVENT, headers={"X-Telemetry-Key": "site-key-2"})
+    by_query = service.post(EVENT, params={"key": "site-key-1"})
+
+    assert (by_header.status_code, by_query.status_code) == (202, 202)
+
+
+def test_cors_preflight_answered_for_configured_origin_only(
+    start_service: Callable[..., Service],
+) -> None:
+    service = start_service(LMS_TELEMETRY_CORS_ORIGINS="https://opac.example.org")
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-telemetry-key",
+    }
+
+    allowed = httpx.options(
+        f"{service.url}/api/telemetry", headers={"Origin": "https://opac.example.org", **preflight}
+    )
+    refused = httpx.options(
+        f"{service.url}/api/telemetry", headers={"Origin": "https://evil.example", **preflight}
+    )
+
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://opac.example.org"
+    assert refused.status_code == 400
+    assert "access-control-allow-origin" not in refused.headers
+
+
+def test_overloaded_spool_answers_503_with_retry_after(
+    start_service: Callable[..., Service],
+) -> None:
+    # A loader that looks only every ten minutes lets the spool fill up.
+    service = start_service(
+        LMS_TELEMETRY_SPOOL_MAX_BACKLOG_BYTES="1",
+        LMS_TELEMETRY_SPOOL_LOAD_INTERVAL_MS="600000",
+    )
+    service.post({"batch": [EVENT] * 50})
+    time.sleep(1.1)  # the backlog is measured at most once a second
+
+    response = service.post(EVENT)
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["error"] == "backlog_full"
