@@ -1,0 +1,163 @@
+/**
+ * What the client records without being asked, each part switchable through
+ * `autocapture`: page views (single-page navigation included), tab and menu
+ * clicks marked with data attributes, JS errors, page load timing, Web
+ * Vitals and same-origin API calls. Each capture returns its undo function.
+ */
+
+import { round, truncate } from "./util.js";
+
+const MAX_MESSAGE_CODE_POINTS = 500;
+const MAX_STACK_CODE_POINTS = 4000;
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+// A path segment is an id when it is a number, an ISBN-like run of digits and
+// punctuation, a UUID, hex of 8+ characters, or a long token with a digit.
+const ID_SEGMENT = new RegExp(
+  "^(?:[\\d.,:_~-]*\\d[\\d.,:_~-]*|" +
+    UUID +
+    "|(?=[^]*\\d)[0-9a-f]{8,}|(?=[^]*\\d)[\\w~.-]{16,})$",
+  "i",
+);
+
+/** A route template: the path with ids replaced by `{id}`, no query. */
+export function routeTemplate(path) {
+  return path
+    .split("/")
+    .map((segment) => (ID_SEGMENT.test(segment) ? "{id}" : segment))
+    .join("/");
+}
+
+function listen(target, type, handler, options) {
+  target.addEventListener(type, handler, options);
+  return () => target.removeEventListener(type, handler, options);
+}
+
+/** page_viewed now and on every history navigation to a new path. */
+export function capturePageViews(client, env) {
+  const history = env.history;
+  const originals = {
+    pushState: history.pushState,
+    replaceState: history.replaceState,
+  };
+  const onNavigate = () => client.navigate(env.location.pathname);
+  for (const name of Object.keys(originals)) {
+    history[name] = function (...args) {
+      const result = originals[name].apply(this, args);
+      onNavigate();
+      return result;
+    };
+  }
+  const stopListening = listen(env, "popstate", onNavigate);
+  client.page();
+  return () => {
+    Object.assign(history, originals);
+    stopListening();
+  };
+}
+
+/** tab_switched and menu_clicked for elements marked with data attributes. */
+export function captureClicks(client, env) {
+  return listen(
+    env.document,
+    "click",
+    (event) => {
+      const target = event.target;
+      if (!target || !target.closest) return;
+      const marked = target.closest(
+        "[data-telemetry-tab],[data-telemetry-menu]",
+      );
+      if (!marked) return;
+      const tab = marked.getAttribute("data-telemetry-tab");
+      if (tab !== null) client.track("tab_switched", { tab });
+      else
+        client.track("menu_clicked", {
+          item: marked.getAttribute("data-telemetry-menu"),
+        });
+    },
+    true,
+  );
+}
+
+/** The URL of a script without its query or fragment, which may hold data. */
+function scriptSource(url) {
+  return url ? String(url).split(/[?#]/)[0] : undefined;
+}
+
+/** js_error for uncaught errors and rejections, each at most N times a page. */
+export function captureErrors(client, env, maxPerError) {
+  const sentCounts = new Map();
+  const report = (payload) => {
+    const key = [
+      payload.kind,
+      payload.message,
+      payload.source,
+      payload.line,
+    ].join("|");
+    const count = (sentCounts.get(key) || 0) + 1;
+    sentCounts.set(key, count);
+    if (count <= maxPerError) client.track("js_error", payload);
+  };
+  const describe = (kind, error, fallbackMessage) => ({
+    kind,
+    message: truncate(
+      (error && error.message) || fallbackMessage || "unknown error",
+      MAX_MESSAGE_CODE_POINTS,
+    ),
+    stack:
+      error && error.stack
+        ? truncate(error.stack, MAX_STACK_CODE_POINTS)
+        : undefined,
+  });
+  const stopErrors = listen(env, "error", (event) => {
+    // Failed resources (img, script) also fire "error" but carry no message.
+    if (!event || event.message === undefined) return;
+    const payload = describe("error", event.error, event.message);
+    payload.source = scriptSource(event.filename);
+    payload.line = event.lineno || undefined;
+    payload.column = event.colno || undefined;
+    report(payload);
+  });
+  const stopRejections = listen(env, "unhandledrejection", (event) => {
+    const reason = event && event.reason;
+    const text = reason instanceof Object ? undefined : String(reason);
+    report(describe("unhandledrejection", reason, text));
+  });
+  return () => {
+    stopErrors();
+    stopRejections();
+  };
+}
+
+/** page_load from Navigation Timing, once the load event has finished. */
+export function capturePageLoad(client, env) {
+  const report = () =>
+    setTimeout(() => {
+      const timing = env.performance.getEntriesByType("navigation")[0];
+      if (!timing) return;
+      client.track("page_load", {
+        path: env.location.pathname,
+        ttfb_ms: round(timing.responseStart),
+        dom_content_loaded_ms: round(timing.domContentLoadedEventEnd),
+        load_ms: round(timing.loadEventEnd),
+      });
+    }, 0);
+  if (env.document.readyState === "complete") {
+    report();
+    return () => {};
+  }
+  return listen(env, "load", report);
+}
+
+/** web_vital for LCP, INP, CLS, FCP and TTFB through Google's web-vitals. */
+export function captureWebVitals(client, vitals) {
+  const report = (metric) =>
+    client.track("web_vital", {
+      name: metric.name,
+      value: round(metric.value, metric.name === "CLS" ? 4 : 1),
+    });
+  for (const name of ["onLCP", "onINP", "onCLS", "onFCP", "onTTFB"]) {
+    if (vitals[name]) vitals[name](report);
+  }
+  // web-vitals offers no way to unsubscribe.
+  return () => {};
+}

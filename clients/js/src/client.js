@@ -1,0 +1,297 @@
+/**
+ * The client behind `LmsTelemetry`: builds event envelopes, owns the queue,
+ * delivery, identity and autocapture, and exposes a public API whose calls
+ * warn once when misused and never throw into the page.
+ *
+ * `env` is the browser's window (or a stand-in in tests); timers and clocks
+ * are the global ones.
+ */
+
+import {
+  captureClicks,
+  captureErrors,
+  capturePageLoad,
+  capturePageViews,
+  captureWebVitals,
+} from "./autocapture.js";
+import { createDelivery } from "./delivery.js";
+import { createExperiments } from "./exposure.js";
+import { hashBucket } from "./experiments.js";
+import { createIdentity } from "./identity.js";
+import { captureApiRequests } from "./network.js";
+import { isCaptured, PERSONAS, readOptions } from "./options.js";
+import { createQueue } from "./queue.js";
+import { watchSearchInput } from "./search.js";
+import { KEY_PREFIX, openStorage } from "./storage.js";
+import { SCHEMA_VERSION, newUuid, sanitize, warnOnce } from "./util.js";
+
+const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const OPT_OUT_KEY = KEY_PREFIX + "opt_out";
+const PERSIST_DELAY_MILLIS = 1000;
+
+/** The path of `url` when it is on this origin, else undefined. */
+export function sameOriginPath(url, location) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.origin === location.origin ? parsed.pathname : undefined;
+  } catch (notUrl) {
+    return undefined;
+  }
+}
+
+/** Do Not Track or Global Privacy Control is on. */
+export function isDoNotTrack(env) {
+  const nav = env.navigator || {};
+  const signal = nav.doNotTrack || env.doNotTrack;
+  return (
+    signal === "1" || signal === "yes" || nav.globalPrivacyControl === true
+  );
+}
+
+function readContext(env, options) {
+  let timezone;
+  try {
+    timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (noIntl) {
+    // Left out: the server then reports in the zone it is asked for.
+  }
+  return {
+    app_version: options.appVersion || undefined,
+    locale: env.navigator.language,
+    timezone,
+    screen: env.screen ? env.screen.width + "x" + env.screen.height : undefined,
+    user_agent: env.navigator.userAgent,
+  };
+}
+
+function makeClient(env, vitals, api) {
+  let options = null;
+  let storage, send, context, persona, isBlocked, initialReferrer;
+  let identity, queue, delivery, experiments;
+  let isStarted = false;
+  let isSampledIn = false;
+  let currentPath, referrerPath, persistTimer;
+  const undos = [];
+  // What autocapture, search and exposure call: the guarded public methods,
+  // so a failure inside a page's event handler never throws into the page.
+  const hooks = {
+    track: (event, payload) => api.track(event, payload),
+    page: () => api.page(),
+    navigate: (path) => path !== currentPath && api.page(),
+  };
+
+  function init(given) {
+    if (options)
+      return warnOnce("init.twice", "init() was called twice; ignored");
+    if (!env) return warnOnce("init.env", "init() needs a browser window");
+    options = readOptions(given);
+    persona = options.persona;
+    // Bound before autocapture wraps fetch, so our own requests are never captured.
+    send = env.fetch.bind(env);
+    isBlocked = options.respectDoNotTrack && isDoNotTrack(env);
+    storage = openStorage(isBlocked ? "memory" : options.persistence, env);
+    initialReferrer = sameOriginPath(env.document.referrer, env.location);
+    context = readContext(env, options);
+    experiments = createExperiments(options, storage, send, hooks);
+    if (!isBlocked && storage.get(OPT_OUT_KEY) !== "1") start();
+  }
+
+  function start() {
+    identity = createIdentity(storage);
+    queue = createQueue(storage, options.maxQueueEvents);
+    delivery = createDelivery(options, queue, send, env.navigator);
+    const sample = hashBucket("lms-telemetry-sample", identity.anonymousId);
+    isSampledIn = sample < options.sampleRate;
+    isStarted = true;
+    listenToPageLifecycle();
+    if (isSampledIn) startAutocapture();
+    if (queue.length > 0) delivery.schedule(0);
+  }
+
+  function listen(type, handler) {
+    env.addEventListener(type, handler);
+    undos.push(() => env.removeEventListener(type, handler));
+  }
+
+  function listenToPageLifecycle() {
+    const onHide = () => {
+      persist();
+      delivery.sendBeacons();
+    };
+    // On window, bubbling: runs after web-vitals' listeners on document have
+    // queued their final values, so those go into the beacon too.
+    listen("visibilitychange", () => {
+      if (env.document.visibilityState === "hidden") onHide();
+      else delivery.onVisible();
+    });
+    listen("pagehide", onHide);
+    listen("online", () => delivery.onOnline());
+  }
+
+  function startAutocapture() {
+    const on = (part) => isCaptured(options, part);
+    if (on("webVitals")) captureWebVitals(hooks, vitals);
+    if (on("pageViews")) undos.push(capturePageViews(hooks, env));
+    if (on("clicks")) undos.push(captureClicks(hooks, env));
+    if (on("errors")) {
+      undos.push(captureErrors(hooks, env, options.maxErrorsPerPage));
+    }
+    if (on("pageLoad")) undos.push(capturePageLoad(hooks, env));
+    if (on("apiRequests")) {
+      const ownPaths = [options.endpoint, options.experimentsEndpoint]
+        .filter(Boolean)
+        .map((url) => sameOriginPath(url, env.location));
+      undos.push(captureApiRequests(hooks, env, ownPaths));
+    }
+  }
+
+  /** Stop listening; with `isForgetting`, also erase everything stored. */
+  function stop(isForgetting) {
+    if (!isStarted) return;
+    undos.splice(0).forEach((undo) => undo());
+    delivery.stop();
+    if (isForgetting) {
+      clearTimeout(persistTimer);
+      queue.clear();
+      for (const key of storage.keys()) {
+        if (key && key.startsWith(KEY_PREFIX) && key !== OPT_OUT_KEY) {
+          storage.remove(key);
+        }
+      }
+    } else persist();
+    isStarted = false;
+  }
+
+  function persist() {
+    clearTimeout(persistTimer);
+    persistTimer = null;
+    queue.persist();
+    identity.persist();
+  }
+
+  function track(event, payload) {
+    if (typeof event !== "string" || !EVENT_NAME.test(event)) {
+      return warnOnce("track.name", "track(): invalid event name " + event);
+    }
+    if (
+      payload != null &&
+      (typeof payload !== "object" || Array.isArray(payload))
+    ) {
+      return warnOnce(
+        "track.payload",
+        "track(): payload of " + event + " is not an object",
+      );
+    }
+    if (!isStarted || !isSampledIn) return undefined;
+
+    const envelope = makeEnvelope(event, sanitize(payload || {}));
+    queue.push(envelope.event_id, JSON.stringify(envelope));
+    delivery.onEnqueue();
+    if (!persistTimer) persistTimer = setTimeout(persist, PERSIST_DELAY_MILLIS);
+    return envelope.event_id;
+  }
+
+  function makeEnvelope(event, payload) {
+    const nowMillis = Date.now();
+    const sessionId = identity.sessionAt(nowMillis);
+    return {
+      event,
+      timestamp: new Date(nowMillis).toISOString(),
+      event_id: newUuid(env.crypto),
+      anonymous_id: identity.anonymousId,
+      session_id: sessionId,
+      persona,
+      interface: options.interface,
+      page: {
+        path: env.location.pathname,
+        referrer_path: referrerPath,
+        title: env.document.title || undefined,
+      },
+      context,
+      experiments: experiments.exposedVariants(sessionId),
+      schema_version: SCHEMA_VERSION,
+      payload,
+    };
+  }
+
+  /** page_viewed for the current location; a new path makes the old one the referrer. */
+  function page() {
+    const path = env.location.pathname;
+    if (currentPath === undefined) referrerPath = initialReferrer;
+    else if (path !== currentPath) referrerPath = currentPath;
+    currentPath = path;
+    const title = env.document.title || undefined;
+    return track("page_viewed", { path, title, referrer_path: referrerPath });
+  }
+
+  function setPersona(value) {
+    if (PERSONAS.includes(value)) persona = value;
+    else
+      warnOnce(
+        "persona",
+        "setPersona(): " + value + " is not one of " + PERSONAS,
+      );
+  }
+
+  function optOut() {
+    storage.set(OPT_OUT_KEY, "1");
+    stop(true);
+  }
+
+  function optIn() {
+    storage.remove(OPT_OUT_KEY);
+    if (!isStarted && !isBlocked) start();
+  }
+
+  function flush() {
+    if (!isStarted) return Promise.resolve();
+    persist();
+    return delivery.drain();
+  }
+
+  const methods = {
+    init,
+    track,
+    page,
+    setPersona,
+    optOut,
+    optIn,
+    flush,
+    trackSearchInput: (input, searchOptions) =>
+      watchSearchInput(hooks, input, searchOptions),
+    getVariant: (key) =>
+      isStarted
+        ? experiments.getVariant(key, identity, persona, options.interface)
+        : null,
+    experimentsReady: () => experiments.ready,
+    shutdown: () => stop(false),
+  };
+  return { methods, isInitialized: () => options !== null };
+}
+
+// What a method returns when called before init(), besides a warning.
+const BEFORE_INIT = {
+  flush: () => Promise.resolve(),
+  experimentsReady: () => Promise.resolve(),
+  getVariant: () => null,
+};
+
+/** The public API over a new client; every method is safe to call in any state. */
+export function createClient(env, vitals = {}) {
+  const api = {};
+  const { methods, isInitialized } = makeClient(env, vitals, api);
+  for (const name in methods) {
+    api[name] = (...args) => {
+      try {
+        if (name === "init" || isInitialized()) return methods[name](...args);
+        warnOnce(name, name + "() was called before init(); ignored");
+        return BEFORE_INIT[name] && BEFORE_INIT[name]();
+      } catch (error) {
+        warnOnce(name, name + "() failed: " + error);
+      }
+    };
+  }
+  // The original sketch's entry point, kept working.
+  api.sendTelemetry = api.track;
+  return api;
+}

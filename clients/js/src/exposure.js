@@ -1,0 +1,85 @@
+/**
+ * Experiments at run time: definitions loaded once per page from
+ * GET /api/experiments (or given to init), `getVariant(key)` assigning the
+ * browser's anonymous_id, and `experiment_exposure` sent once per session
+ * per experiment. Exposed variants ride on every event's `experiments`.
+ */
+
+import { assignVariant } from "./experiments.js";
+import { KEY_PREFIX, readJson } from "./storage.js";
+import { warnOnce } from "./util.js";
+
+const EXPOSURES_KEY = KEY_PREFIX + "exposures";
+
+export function createExperiments(options, storage, send, hooks) {
+  const definitions = new Map();
+  let exposures = { session: null, variants: {} };
+
+  function define(list) {
+    if (!Array.isArray(list)) {
+      return warnOnce(
+        "experiments.shape",
+        "experiment definitions lack a list",
+      );
+    }
+    for (const definition of list) {
+      if (definition && typeof definition.key === "string") {
+        definitions.set(definition.key, definition);
+      }
+    }
+  }
+
+  function load() {
+    const url = options.experimentsEndpoint;
+    if (options.experiments || !url)
+      return Promise.resolve(define(options.experiments || []));
+    // Default cache mode: the service marks the definitions cacheable.
+    return send(url, { credentials: "omit" })
+      .then((response) => {
+        if (!response.ok) throw new Error("status " + response.status);
+        return response.json();
+      })
+      .then((body) => define(body.experiments))
+      .catch((error) =>
+        warnOnce("experiments.load", "experiments not loaded: " + error),
+      );
+  }
+
+  /** Variants exposed in this session (shared by tabs through storage). */
+  function exposedVariants(sessionId) {
+    if (exposures.session !== sessionId) {
+      const stored = readJson(storage, EXPOSURES_KEY, null);
+      const isCurrent = stored && stored.session === sessionId;
+      exposures = {
+        session: sessionId,
+        variants: isCurrent ? stored.variants : {},
+      };
+    }
+    const variants = exposures.variants;
+    for (const key in variants) return Object.assign({}, variants);
+    return undefined;
+  }
+
+  function expose(sessionId, experimentKey, variant) {
+    const variants = exposedVariants(sessionId) || {};
+    if (variants[experimentKey] === variant) return;
+    variants[experimentKey] = variant;
+    exposures = { session: sessionId, variants };
+    storage.set(EXPOSURES_KEY, JSON.stringify(exposures));
+    hooks.track("experiment_exposure", { experiment: experimentKey, variant });
+  }
+
+  /** The unit's variant, exposed once per session; null when not in the experiment. */
+  function getVariant(experimentKey, identity, persona, interfaceName) {
+    const definition = definitions.get(experimentKey);
+    if (!definition) return null;
+    const unit = identity.anonymousId;
+    const variant = assignVariant(definition, unit, persona, interfaceName);
+    if (variant !== null) {
+      expose(identity.sessionAt(Date.now()), experimentKey, variant);
+    }
+    return variant;
+  }
+
+  return { ready: load(), exposedVariants, getVariant };
+}

@@ -1,0 +1,86 @@
+/**
+ * api_request events for the page's own same-origin calls made with fetch or
+ * XMLHttpRequest: route template, method, status (0 for a network failure)
+ * and duration. Calls to other origins and the client's own requests are
+ * left out.
+ */
+
+import { routeTemplate } from "./autocapture.js";
+import { round } from "./util.js";
+
+/** The route of a same-origin URL not in `ownPaths`, else null. */
+export function apiRoute(url, location, ownPaths) {
+  let parsed;
+  try {
+    parsed = new URL(String(url), location.href);
+  } catch (invalid) {
+    return null;
+  }
+  if (parsed.origin !== location.origin) return null;
+  if (ownPaths.includes(parsed.pathname)) return null;
+  return routeTemplate(parsed.pathname);
+}
+
+function requestOf(input, init) {
+  const isRequest = input && typeof input === "object" && "url" in input;
+  const method = (init && init.method) || (isRequest && input.method) || "GET";
+  return { url: isRequest ? input.url : input, method: method.toUpperCase() };
+}
+
+function wrapFetch(env, report) {
+  const originalFetch = env.fetch;
+  env.fetch = function (input, init) {
+    const startMillis = env.performance.now();
+    const request = requestOf(input, init);
+    const response = originalFetch.apply(this, arguments);
+    response.then(
+      (answer) => report(request, answer.status, startMillis),
+      () => report(request, 0, startMillis),
+    );
+    return response;
+  };
+  return () => {
+    env.fetch = originalFetch;
+  };
+}
+
+function wrapXhr(env, report) {
+  const prototype = env.XMLHttpRequest && env.XMLHttpRequest.prototype;
+  if (!prototype) return () => {};
+  const { open, send } = prototype;
+  prototype.open = function (method, url) {
+    this._lmsRequest = { method: String(method).toUpperCase(), url };
+    return open.apply(this, arguments);
+  };
+  prototype.send = function () {
+    const request = this._lmsRequest;
+    if (request) {
+      const startMillis = env.performance.now();
+      this.addEventListener("loadend", () =>
+        report(request, this.status, startMillis),
+      );
+    }
+    return send.apply(this, arguments);
+  };
+  return () => Object.assign(prototype, { open, send });
+}
+
+/** Wrap fetch and XMLHttpRequest; return the undo function. */
+export function captureApiRequests(client, env, ownPaths) {
+  const report = (request, status, startMillis) => {
+    const endpoint = apiRoute(request.url, env.location, ownPaths);
+    if (endpoint === null) return;
+    client.track("api_request", {
+      endpoint,
+      method: request.method,
+      status,
+      duration_ms: round(env.performance.now() - startMillis),
+    });
+  };
+  const undoFetch = env.fetch ? wrapFetch(env, report) : () => {};
+  const undoXhr = wrapXhr(env, report);
+  return () => {
+    undoFetch();
+    undoXhr();
+  };
+}

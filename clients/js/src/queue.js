@@ -1,0 +1,130 @@
+/**
+ * The outgoing queue: events waiting for delivery, kept in storage so they
+ * survive a reload, a crash or a closed tab, bounded (the oldest are dropped
+ * first), with every drop counted by reason until a batch reports it.
+ *
+ * Each page keeps its queue under its own key, so two tabs never overwrite
+ * each other; a new page adopts the queues of all others. Adopting a queue
+ * that a live tab still sends at worst sends an event twice, which the
+ * server's de-duplication by event_id absorbs; nothing is ever lost.
+ */
+
+import { KEY_PREFIX, readJson } from "./storage.js";
+import { newUuid, utf8Length } from "./util.js";
+
+const QUEUE_KEY_PREFIX = KEY_PREFIX + "queue:";
+const DROPPED_KEY = KEY_PREFIX + "dropped";
+
+/** Open this page's queue, adopting those that earlier pages left behind. */
+export function createQueue(storage, maxEvents) {
+  const key = QUEUE_KEY_PREFIX + newUuid();
+  let items = [];
+  let ids = new Set();
+  let totalBytes = 0;
+  let isDirty = false;
+
+  /** Append a serialized event; over the bound, drop the oldest and count them. */
+  function push(eventId, json) {
+    if (ids.has(eventId)) return;
+    const item = { id: eventId, json, bytes: utf8Length(json) };
+    items.push(item);
+    ids.add(eventId);
+    totalBytes += item.bytes;
+    isDirty = true;
+    const excess = items.length - maxEvents;
+    if (excess > 0) {
+      for (const dropped of items.splice(0, excess)) {
+        ids.delete(dropped.id);
+        totalBytes -= dropped.bytes;
+      }
+      countDrop("queue_full", excess);
+    }
+  }
+
+  /** The oldest events not in `skipIds`, within both limits (at least one). */
+  function take(maxCount, maxBytes, skipIds) {
+    const batch = [];
+    let bytes = 0;
+    for (const item of items) {
+      if (batch.length >= maxCount) break;
+      if (skipIds.has(item.id)) continue;
+      if (batch.length > 0 && bytes + item.bytes > maxBytes) break;
+      batch.push(item);
+      bytes += item.bytes + 1;
+    }
+    return batch;
+  }
+
+  /** Forget events the server has answered for (or that were dropped). */
+  function remove(batch) {
+    const done = new Set(batch.map((item) => item.id));
+    items = items.filter((item) => !done.has(item.id));
+    for (const id of done) ids.delete(id);
+    totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
+    isDirty = true;
+  }
+
+  /** Write the queue to storage when it changed; an empty queue leaves no key. */
+  function persist() {
+    if (!isDirty) return;
+    isDirty = false;
+    if (items.length === 0) storage.remove(key);
+    else storage.set(key, "[" + items.map((item) => item.json).join(",") + "]");
+  }
+
+  /** Drops not yet reported, as reason -> count, or null when there are none. */
+  function dropCounts() {
+    const dropped = readJson(storage, DROPPED_KEY, null);
+    return dropped && Object.keys(dropped).length ? dropped : null;
+  }
+
+  function countDrop(reason, count) {
+    const dropped = dropCounts() || {};
+    dropped[reason] = (dropped[reason] || 0) + count;
+    storage.set(DROPPED_KEY, JSON.stringify(dropped));
+  }
+
+  /** Subtract counts that a delivered batch reported. */
+  function settleDrops(reported) {
+    const dropped = dropCounts() || {};
+    for (const reason of Object.keys(reported)) {
+      const left = (dropped[reason] || 0) - reported[reason];
+      if (left > 0) dropped[reason] = left;
+      else delete dropped[reason];
+    }
+    storage.set(DROPPED_KEY, JSON.stringify(dropped));
+  }
+
+  function adoptStoredQueues() {
+    const events = [];
+    for (const storedKey of storage.keys()) {
+      if (!storedKey || !storedKey.startsWith(QUEUE_KEY_PREFIX)) continue;
+      for (const event of readJson(storage, storedKey, [])) {
+        if (event && typeof event.event_id === "string") events.push(event);
+      }
+      storage.remove(storedKey);
+    }
+    // Timestamps are UTC ISO text, so text order is time order.
+    events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
+    for (const event of events) push(event.event_id, JSON.stringify(event));
+    persist();
+  }
+
+  adoptStoredQueues();
+  return {
+    push,
+    take,
+    remove,
+    clear: () => remove(items),
+    persist,
+    dropCounts,
+    countDrop,
+    settleDrops,
+    get length() {
+      return items.length;
+    },
+    get totalBytes() {
+      return totalBytes;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Small helpers shared by the client's modules: ids, one-time warnings,
+ * byte counts and safe copies of the payloads a page hands us.
+ */
+
+export const SCHEMA_VERSION = "1-0-0";
+
+const MAX_PAYLOAD_DEPTH = 8;
+const warned = new Set();
+
+/** A random UUID v4; crypto.randomUUID needs a secure context, hence the fallback. */
+export function newUuid(cryptoApi = globalThis.crypto) {
+  if (cryptoApi.randomUUID) return cryptoApi.randomUUID();
+  const bytes = cryptoApi.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = Array.from(bytes, (byte) => (byte + 256).toString(16).slice(1));
+  return hex.join("").replace(/(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
+}
+
+/** Warn once per code, so a page calling us wrongly in a loop is not flooded. */
+export function warnOnce(code, message) {
+  if (warned.has(code)) return;
+  warned.add(code);
+  try {
+    console.warn("lms-telemetry: " + message);
+  } catch (ignored) {
+    // A page may have replaced console; a warning is never worth an error.
+  }
+}
+
+/** Forget earlier warnings (tests only). */
+export function resetWarnings() {
+  warned.clear();
+}
+
+/** Cut text to at most maxCodePoints code points, never splitting a surrogate pair. */
+export function truncate(text, maxCodePoints) {
+  text = String(text);
+  // Code points never outnumber UTF-16 code units.
+  if (text.length <= maxCodePoints) return text;
+  const points = Array.from(text);
+  if (points.length <= maxCodePoints) return text;
+  return points.slice(0, maxCodePoints - 1).join("") + "\u2026";
+}
+
+const encoder = new TextEncoder();
+
+/** Bytes of text once encoded as UTF-8. */
+export function utf8Length(text) {
+  // ASCII text, the common case, needs no encoding.
+  return /^[\x00-\x7f]*$/.test(text)
+    ? text.length
+    : encoder.encode(text).length;
+}
+
+/**
+ * A JSON-safe copy of a payload: cycles and nesting past MAX_PAYLOAD_DEPTH
+ * are replaced by a marker string, functions and symbols left out, dates
+ * written as ISO text, and non-finite numbers as null.
+ */
+export function sanitize(value, depth = 0, ancestors = []) {
+  const type = typeof value;
+  if (value === null || type === "string" || type === "boolean") return value;
+  if (type === "number") return isFinite(value) ? value : null;
+  if (type === "bigint") return String(value);
+  if (type !== "object") return undefined;
+  if (ancestors.includes(value)) return "[circular]";
+  if (depth >= MAX_PAYLOAD_DEPTH) return "[too deep]";
+  if (value instanceof Date) return isNaN(value) ? null : value.toISOString();
+
+  ancestors.push(value);
+  let copy;
+  if (Array.isArray(value)) {
+    copy = value.map((item) => {
+      const clean = sanitize(item, depth + 1, ancestors);
+      return clean === undefined ? null : clean;
+    });
+  } else {
+    copy = {};
+    for (const key of Object.keys(value)) {
+      const clean = sanitize(value[key], depth + 1, ancestors);
+      if (clean !== undefined) copy[key] = clean;
+    }
+  }
+  ancestors.pop();
+  return copy;
+}
+
+/** Round a measurement to `digits` decimals. */
+export function round(value, digits = 1) {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
