@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import Receiver, assert_valid_events, closed_port_url, serve_asgi
+from tests.sdk.conftest import Receiver, assert_valid_events, closed_port_url, serve_asgi
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response

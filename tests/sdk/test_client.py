@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from conftest import Receiver, closed_port_url
+from tests.sdk.conftest import Receiver, closed_port_url
 
 from lms_telemetry.sdk import RetryPolicy, TelemetryClient
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import Receiver, assert_valid_events, serve_wsgi
+from tests.sdk.conftest import Receiver, assert_valid_events, serve_wsgi
 
 from lms_telemetry.sdk import TelemetryClient, TelemetryWSGIMiddleware
 

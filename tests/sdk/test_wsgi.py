@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from conftest import Receiver, assert_valid_events, closed_port_url, serve_wsgi
+from tests.sdk.conftest import Receiver, assert_valid_events, closed_port_url, serve_wsgi
 
 from lms_telemetry.sdk import RetryPolicy, TelemetryClient, instrument_flask
 

@@ -1,0 +1,42 @@
+"""The SDK end to end: an instrumented app reporting to the real service."""
+
+from __future__ import annotations
+
+import duckdb
+import httpx
+
+from lms_telemetry.sdk import TelemetryClient
+from tests.sdk.conftest import serve_asgi
+from tests.sdk.test_asgi import make_app
+from tests.service import Service
+
+
+def test_requests_and_exception_are_stored_by_the_service(service: Service) -> None:
+    client = TelemetryClient(service.url + "/api/telemetry", app_version="3.1.0")
+    with serve_asgi(make_app(client)) as base_url, httpx.Client(
+        base_url=base_url
+    ) as http:
+        assert http.get("/items/7").status_code == 200
+        assert http.post("/items/7/borrow").status_code == 409
+        assert http.post("/loans/l-9/renew").status_code == 500
+    client.close()
+    assert client.drops == {}
+    service.wait_loaded(4)
+    assert service.status()["quarantined"] == 0
+    service.stop()
+
+    with duckdb.connect(str(service.db_path), read_only=True) as db:
+        rows = db.execute(
+            "SELECT event, endpoint, method, status, persona, app_version, is_bot,"
+            " error_type FROM events ORDER BY event, status"
+        ).fetchall()
+    assert rows == [
+        ("api_request", "/items/{item_id:int}", "GET", 200, "patron", "3.1.0",
+         False, None),
+        ("api_request", "/items/{item_id:int}/borrow", "POST", 409, "patron",
+         "3.1.0", False, None),
+        ("api_request", "/loans/{loan_id}/renew", "POST", 500, "patron", "3.1.0",
+         False, None),
+        ("backend_exception", "/loans/{loan_id}/renew", None, None, "patron",
+         "3.1.0", False, "CatalogueFault"),
+    ]
