@@ -44,14 +44,14 @@ export function truncate(text, maxCodePoints) {
   return points.slice(0, maxCodePoints - 1).join("") + "\u2026";
 }
 
-const encoder = new TextEncoder();
+let encoder = null;
 
 /** Bytes of text once encoded as UTF-8. */
 export function utf8Length(text) {
   // ASCII text, the common case, needs no encoding.
-  return /^[\x00-\x7f]*$/.test(text)
-    ? text.length
-    : encoder.encode(text).length;
+  if (/^[\x00-\x7f]*$/.test(text)) return text.length;
+  if (!encoder) encoder = new TextEncoder();
+  return encoder.encode(text).length;
 }
 
 /**

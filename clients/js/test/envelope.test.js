@@ -11,7 +11,8 @@ import {
 } from "./fake_browser.js";
 import { createClient } from "../src/client.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test("track builds the full envelope when the event is created", async (t) => {
   useFakeTimers(t);
@@ -20,7 +21,10 @@ test("track builds the full envelope when the event is created", async (t) => {
     interface: "opac",
     appVersion: "23.11.2",
   });
-  const eventId = client.track("item_viewed", { item_id: "b1234", position: 2 });
+  const eventId = client.track("item_viewed", {
+    item_id: "b1234",
+    position: 2,
+  });
   await advance(5000);
 
   const [event] = postedEvents(win);
@@ -68,7 +72,8 @@ test("every event gets its own id", (t) => {
   useFakeTimers(t);
   const { client } = startClient();
   const ids = new Set();
-  for (let i = 0; i < 500; i++) ids.add(client.track("menu_clicked", { item: "x" }));
+  for (let i = 0; i < 500; i++)
+    ids.add(client.track("menu_clicked", { item: "x" }));
   assert.equal(ids.size, 500);
 });
 
@@ -146,7 +151,10 @@ test("unknown or invalid options are named in a warning and defaulted", async (t
   useFakeTimers(t);
   const warn = mock.method(console, "warn", () => {});
   t.after(() => warn.mock.restore());
-  const { client, win } = startClient({ maxBatchEvents: "many", colour: "red" });
+  const { client, win } = startClient({
+    maxBatchEvents: "many",
+    colour: "red",
+  });
   for (let i = 0; i < 50; i++) client.track("menu_clicked", { item: "x" });
   await advance(0);
 
@@ -173,5 +181,17 @@ test("setPersona changes the persona of later events", async (t) => {
   client.setPersona("librarian");
   client.track("menu_clicked", { item: "b" });
   await advance(5000);
-  assert.deepEqual(postedEvents(win).map((e) => e.persona), ["patron", "librarian"]);
+  assert.deepEqual(
+    postedEvents(win).map((e) => e.persona),
+    ["patron", "librarian"],
+  );
+});
+
+test("byte counts are UTF-8 lengths", async () => {
+  const { utf8Length, truncate } = await import("../src/util.js");
+  for (const text of ["plain", "Åsa Öberg", "\u{1F4DA} books", "中文"]) {
+    assert.equal(utf8Length(text), Buffer.byteLength(text));
+  }
+  assert.equal(truncate("ab\u{1F4DA}cd", 3), "ab\u2026");
+  assert.equal(truncate("ab\u{1F4DA}", 3), "ab\u{1F4DA}");
 });

@@ -35,14 +35,22 @@ export class FakeStorage {
 
 /** A response the fake fetch returns; `status` 0 means a network failure. */
 function answer(reply) {
-  if (reply.status === 0) return Promise.reject(new TypeError("Failed to fetch"));
+  if (reply.status === 0)
+    return Promise.reject(new TypeError("Failed to fetch"));
   const body = reply.body ?? { accepted: 0, duplicates: 0, rejected: [] };
   return Promise.resolve(
-    new Response(JSON.stringify(body), { status: reply.status, headers: reply.headers }),
+    new Response(JSON.stringify(body), {
+      status: reply.status,
+      headers: reply.headers,
+    }),
   );
 }
 
-export function makeWindow({ storage = new FakeStorage(), path = "/", referrer = "" } = {}) {
+export function makeWindow({
+  storage = new FakeStorage(),
+  path = "/",
+  referrer = "",
+} = {}) {
   const win = new EventTarget();
   win.requests = [];
   win.beacons = [];
@@ -51,7 +59,10 @@ export function makeWindow({ storage = new FakeStorage(), path = "/", referrer =
   win.location = { pathname: path, origin: ORIGIN, href: ORIGIN + path };
   const moveTo = (url) => {
     const parsed = new URL(url, win.location.href);
-    Object.assign(win.location, { pathname: parsed.pathname, href: parsed.href });
+    Object.assign(win.location, {
+      pathname: parsed.pathname,
+      href: parsed.href,
+    });
   };
   win.history = {
     pushState: (state, title, url) => moveTo(url),
@@ -78,22 +89,27 @@ export function makeWindow({ storage = new FakeStorage(), path = "/", referrer =
   win.crypto = globalThis.crypto;
   win.performance = { now: () => Date.now(), getEntriesByType: () => [] };
   win.fetch = (url, init = {}) => {
-    const request = { url: String(url), init };
+    const request = { url: String(url), init, at: Date.now() - START_MILLIS };
     if (typeof init.body === "string") request.body = JSON.parse(init.body);
     win.requests.push(request);
     if (String(url).startsWith("/api/experiments")) {
-      return answer({ status: 200, body: { experiments: win.experiments || [] } });
+      return answer({
+        status: 200,
+        body: { experiments: win.experiments || [] },
+      });
     }
     return answer(win.replies.shift() || { status: 202 });
   };
   return win;
 }
 
-/** Batches posted to the ingestion endpoint (not beacons, not other calls). */
+/** Fetches to the ingestion endpoint (not beacons, not other calls). */
+export function telemetryRequests(win) {
+  return win.requests.filter((request) => request.url === "/api/telemetry");
+}
+
 export function postedBatches(win) {
-  return win.requests
-    .filter((request) => request.url === "/api/telemetry" && request.body)
-    .map((request) => request.body);
+  return telemetryRequests(win).map((request) => request.body);
 }
 
 export function postedEvents(win) {
@@ -102,7 +118,8 @@ export function postedEvents(win) {
 
 /** Let pending promise callbacks (fake fetch answers) run. */
 export async function settle() {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  for (let i = 0; i < 5; i++)
+    await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Advance the fake clock and let the requests it triggers complete. */
@@ -120,6 +137,8 @@ export function useFakeTimers(t) {
 /** A started client on a fake window; `options` go to init. */
 export function startClient(options = {}, win = makeWindow()) {
   const client = createClient(win, {});
-  client.init(Object.assign({ writeKey: "wk_test", autocapture: false }, options));
+  client.init(
+    Object.assign({ writeKey: "wk_test", autocapture: false }, options),
+  );
   return { client, win };
 }
