@@ -92,6 +92,14 @@ class Service:
             time.sleep(0.05)
         raise AssertionError(f"only {count} of {events} events were loaded")
 
+    def wait_quarantined(self, bodies: int, timeout: float = 20) -> None:
+        """Wait until the quarantine holds at least BODIES rows."""
+        deadline = time.monotonic() + timeout
+        while self.status()["quarantined"] < bodies:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"fewer than {bodies} quarantined bodies were loaded")
+            time.sleep(0.05)
+
     def status(self) -> dict[str, Any]:
         response = httpx.get(f"{self.url}/api/admin/status", headers=self.auth, timeout=30)
         response.raise_for_status()

@@ -66,7 +66,7 @@ def test_batch_with_bad_event_keeps_good_neighbours(service: Service) -> None:
         ],
     }
     service.wait_loaded(2)
-    assert service.status()["quarantined"] == 1
+    service.wait_quarantined(1)
 
 
 @pytest.mark.parametrize(
@@ -159,6 +159,7 @@ def test_undecodable_body_is_refused_with_400(service: Service, body: bytes, mes
 def test_undecodable_body_is_quarantined_with_its_reason(service: Service) -> None:
     httpx.post(f"{service.url}/api/telemetry", content=b"{broken", headers={"Content-Type": "application/json"})
 
+    service.wait_quarantined(1)
     rows = httpx.get(f"{service.url}/api/admin/quarantine", headers=service.auth).json()["quarantine"]
 
     assert [(r["reason"], r["body"]) for r in rows] == [("not_json", "{broken")]
