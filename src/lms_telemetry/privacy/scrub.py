@@ -57,14 +57,16 @@ _AT_SIGN = re.compile(r"@|%(?:25)?40")
 _EMAIL_DOMAIN = re.compile(r"(?:[\w\-]+(?:\.|%2[Ee]))+[A-Za-z]{2,24}(?![\w\-])")
 _EMAIL_LOCAL_REVERSED = re.compile(r"(?:[BbEeDd]2%|[Ff]5%|[\w.+\-])+")
 _LOCAL_PART_MAX_CHARS = 64
+# User names inside file paths: POSIX home folders (no spaces) and Windows
+# profile folders (spaces allowed, as in "C:\\Users\\Jane Doe\\").
 _USER_PATH = re.compile(
-    r"((?<![\w.\-~])(?:/home|/Users)/+"
-    r"|(?i:[a-z]:[\\/]+(?:users|documents and settings))[\\/]+)"
-    r"(?!\[user\])[^\\/\s:\"'<>|?*\[\]]+"
+    r"((?<![\w.\-~])(?:/home|/Users)/+)(?!\[user\])[^\\/\s:\"'<>|?*\[\]]+"
+    r"|((?i:[a-z]:[\\/]+(?:users|documents and settings))[\\/]+)"
+    r"(?!\[user\])[^\\/\r\n:\"'<>|?*\[\]]+"
 )
 _IPV6 = re.compile(
     r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
-    r"(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])"
+    r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?(?![\w:])"
 )
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(
@@ -149,6 +151,10 @@ def _replace_emails(text: str) -> str:
         return text
     pieces.append(text[end:])
     return "".join(pieces)
+
+
+def _user_folder(match: re.Match[str]) -> str:
+    return f"{match[1] or match[2]}[user]"
 
 
 def _ipv6(match: re.Match[str]) -> str:
@@ -258,14 +264,23 @@ class Scrubber:
         ]
 
     def scrub(self, text: str) -> str:
-        """Return TEXT normalised, with every personal datum replaced."""
-        text = normalize(text)
+        """Return TEXT with every personal datum replaced by its placeholder.
+
+        Matching runs on the normalised text. When nothing is found the text
+        is returned as written, so titles keep their dashes and scripts that
+        need joiners (Persian names) keep them.
+        """
+        normalized = normalize(text)
+        scrubbed = self._scrub_normalized(normalized)
+        return text if scrubbed == normalized else scrubbed
+
+    def _scrub_normalized(self, text: str) -> str:
         if "=" in text:
             text = _QUERY_PAIR.sub(_secret_value, text)
         if "@" in text or "%" in text:
             text = _replace_emails(text)
         if "/home/" in text or "sers" in text or "SERS" in text:
-            text = _USER_PATH.sub(r"\1[user]", text)
+            text = _USER_PATH.sub(_user_folder, text)
         if "::" in text or text.count(":") >= 7:
             text = _IPV6.sub(_ipv6, text)
         if "." in text and _IPV4.search(text):
