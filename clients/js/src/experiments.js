@@ -52,19 +52,39 @@ export function bucketRanges(weights, coverage = 1) {
   });
 }
 
+// The service sends `personas` and `interfaces`; a missing or empty list
+// means everyone. The singular names are accepted too.
 function isTargeted(allowed, value) {
-  return !Array.isArray(allowed) || allowed.includes(value);
+  return !allowed || !allowed.length || allowed.includes(value);
+}
+
+function isRunning(experiment, nowMillis) {
+  const { start, end } = experiment;
+  return (
+    !(start && nowMillis < Date.parse(start)) &&
+    !(end && nowMillis >= Date.parse(end))
+  );
 }
 
 /**
  * The variant key of `unit` in `experiment` (a definition as served by
- * GET /api/experiments), or null when targeting or coverage leaves it out.
+ * GET /api/experiments), or null when its period, targeting or coverage
+ * leaves the unit out.
  */
-export function assignVariant(experiment, unit, persona, interfaceName) {
+export function assignVariant(
+  experiment,
+  unit,
+  persona,
+  interfaceName,
+  nowMillis = Date.now(),
+) {
   const variants = experiment.variants;
   if (!Array.isArray(variants) || variants.length < 2) return null;
-  if (!isTargeted(experiment.persona, persona)) return null;
-  if (!isTargeted(experiment.interface, interfaceName)) return null;
+  if (!isTargeted(experiment.personas || experiment.persona, persona))
+    return null;
+  const interfaces = experiment.interfaces || experiment.interface;
+  if (!isTargeted(interfaces, interfaceName)) return null;
+  if (!isRunning(experiment, nowMillis)) return null;
 
   const bucket = hashBucket(experiment.seed || experiment.key, unit);
   const weights = variants.map((variant) => Number(variant.weight) || 0);

@@ -41,7 +41,9 @@ function isValid(name, value) {
   if (typeof fallback === "number") {
     return typeof value === "number" && value >= (name[0] === "m" ? 1 : 0);
   }
-  if (fallback === null) return value === null || typeof value !== "number";
+  // A null experimentsEndpoint means no experiments are fetched.
+  if (value === null) return fallback === null || name === "experimentsEndpoint";
+  if (fallback === null) return typeof value !== "number";
   return typeof value === typeof fallback || name === "autocapture";
 }
 

@@ -122,6 +122,33 @@ test("changing coverage never moves a unit between variants", () => {
   }
 });
 
+test("the service's plural targeting lists and period are honoured", () => {
+  const served = {
+    ...renewal,
+    persona: undefined,
+    personas: ["librarian"],
+    interfaces: [],
+    start: "2024-05-01T00:00:00Z",
+    end: "2024-06-01T00:00:00Z",
+  };
+  const may = Date.parse("2024-05-10T00:00:00Z");
+  assert.equal(assignVariant(served, "unit-1", "patron", "opac", may), null);
+  assert.notEqual(
+    assignVariant(served, "unit-1", "librarian", "opac", may),
+    null,
+  );
+  const june = Date.parse("2024-06-01T00:00:00Z");
+  assert.equal(
+    assignVariant(served, "unit-1", "librarian", "opac", june),
+    null,
+  );
+  const april = Date.parse("2024-04-30T23:59:59Z");
+  assert.equal(
+    assignVariant(served, "unit-1", "librarian", "opac", april),
+    null,
+  );
+});
+
 test("targeting by persona and interface leaves others out", () => {
   assert.equal(assignVariant(renewal, "unit-1", "librarian", "opac"), null);
   const staffOnly = { ...renewal, persona: null, interface: ["staff"] };
