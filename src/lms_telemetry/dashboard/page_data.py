@@ -20,6 +20,7 @@ from lms_telemetry.dashboard.charts import (
     heat_map,
 )
 from lms_telemetry.dashboard.filters import ReportFilters
+from lms_telemetry.config import Config
 from lms_telemetry.storage.base import Store
 
 logger = logging.getLogger(__name__)
@@ -28,15 +29,15 @@ Context = dict[str, Any]
 
 
 def run_report(
-    store: Store, name: str, filters: ReportFilters, **options: Any
+    store: Store, name: str, filters: ReportFilters, config: Config, **options: Any
 ) -> dict[str, Any]:
-    """The report NAME for the page's filters, exactly as the API gets it."""
+    """The report NAME for the page's filters, with the options the
+    configuration gives it: the same call the report API makes."""
     from lms_telemetry import analytics
 
-    result: dict[str, Any] = analytics.REPORTS[name](
-        store, **filters.report_arguments(), **options
+    return analytics.run_report(
+        name, store, **filters.report_arguments(), config=config, **options
     )
-    return result
 
 
 def previous_period(filters: ReportFilters) -> ReportFilters:
@@ -47,9 +48,11 @@ def previous_period(filters: ReportFilters) -> ReportFilters:
     )
 
 
-def overview_context(store: Store, filters: ReportFilters) -> Context:
-    overview = run_report(store, "overview", filters)
-    sessions = run_report(store, "sessions", filters)
+def overview_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    overview = run_report(store, "overview", filters, config)
+    sessions = run_report(store, "sessions", filters, config)
     daily = overview["daily"]
     return {
         "overview": overview,
@@ -77,8 +80,10 @@ def overview_context(store: Store, filters: ReportFilters) -> Context:
     }
 
 
-def features_context(store: Store, filters: ReportFilters) -> Context:
-    features = run_report(store, "features", filters)
+def features_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    features = run_report(store, "features", filters, config)
     rows = features["rows"]
     return {
         "features": features,
@@ -91,8 +96,10 @@ def features_context(store: Store, filters: ReportFilters) -> Context:
     }
 
 
-def workflows_context(store: Store, filters: ReportFilters) -> Context:
-    funnels = run_report(store, "funnels", filters)["funnels"]
+def workflows_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    funnels = run_report(store, "funnels", filters, config)["funnels"]
     charts = [
         chart_from_rows(
             f"funnel-{index}", f"Sessions reaching each step: {funnel['name']}",
@@ -103,9 +110,11 @@ def workflows_context(store: Store, filters: ReportFilters) -> Context:
     return {"funnels": list(zip(funnels, charts))}
 
 
-def search_context(store: Store, filters: ReportFilters) -> Context:
-    search = run_report(store, "search", filters)
-    before = run_report(store, "search", previous_period(filters))
+def search_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    search = run_report(store, "search", filters, config)
+    before = run_report(store, "search", previous_period(filters), config)
     charts = [
         chart_from_rows(
             "top-queries", "Most frequent queries", "horizontal-bar",
@@ -141,8 +150,10 @@ def _comparison_chart(search: dict[str, Any], before: dict[str, Any]) -> Chart:
     )
 
 
-def content_context(store: Store, filters: ReportFilters) -> Context:
-    content = run_report(store, "content", filters)
+def content_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    content = run_report(store, "content", filters, config)
     items = content["items"]
     labelled = [
         {**item, "label": item.get("title") or item["item_id"]} for item in items
@@ -161,8 +172,10 @@ def content_context(store: Store, filters: ReportFilters) -> Context:
     }
 
 
-def performance_context(store: Store, filters: ReportFilters) -> Context:
-    performance = run_report(store, "performance", filters)
+def performance_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    performance = run_report(store, "performance", filters, config)
     endpoints = [
         {**row, "label": f"{row['method']} {row['endpoint']}"}
         for row in performance["endpoints"]
@@ -193,24 +206,32 @@ def performance_context(store: Store, filters: ReportFilters) -> Context:
     }
 
 
-def errors_context(store: Store, filters: ReportFilters) -> Context:
-    errors = run_report(store, "errors", filters)
+def errors_context(
+    store: Store, filters: ReportFilters, config: Config
+) -> Context:
+    errors = run_report(store, "errors", filters, config)
     groups = errors["groups"]
     return {
         "errors": errors,
         "groups": groups,
-        "sparklines": _error_sparklines(store, filters, groups),
+        "sparklines": _error_sparklines(store, filters, config, groups),
     }
 
 
 # Buckets of a sparkline; each is one call of the errors report.
 SPARKLINE_BUCKETS = 7
+MAX_ROWS = 10_000
 
 
 def _error_sparklines(
-    store: Store, filters: ReportFilters, groups: list[dict[str, Any]]
+    store: Store, filters: ReportFilters, config: Config,
+    groups: list[dict[str, Any]],
 ) -> dict[str, Chart]:
     """Events per bucket of the period for each group shown.
+
+    Buckets ask with min_ids 1 and no row limit, so a group shown (it passed
+    the privacy threshold over the whole period) is counted in every bucket;
+    no message is shown that the whole-period report did not already show.
 
     TODO: one errors report call per bucket; a per-day series in the errors
     report itself would make this one call.
@@ -227,7 +248,9 @@ def _error_sparklines(
         bucket = replace(filters, period="custom", since=start, until=end)
         found = {
             group["fingerprint"]: group["events"]
-            for group in run_report(store, "errors", bucket)["groups"]
+            for group in run_report(
+                store, "errors", bucket, config, min_ids=1, limit=MAX_ROWS
+            )["groups"]
         }
         for fingerprint, series in counts.items():
             series.append(found.get(fingerprint, 0))

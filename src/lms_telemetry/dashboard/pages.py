@@ -57,25 +57,21 @@ class Page:
         return f"{self.key}.html"
 
 
-def _report_page(builder: Callable[[Store, ReportFilters], dict[str, Any]]) -> Builder:
-    return lambda store, filters, config: builder(store, filters)
-
-
 PAGES: tuple[Page, ...] = (
     Page("overview", "Overview", "/dashboard/",
-         _report_page(page_data.overview_context)),
+         page_data.overview_context),
     Page("features", "Features", "/dashboard/features",
-         _report_page(page_data.features_context)),
+         page_data.features_context),
     Page("workflows", "Workflows", "/dashboard/workflows",
-         _report_page(page_data.workflows_context)),
+         page_data.workflows_context),
     Page("search", "Search", "/dashboard/search",
-         _report_page(page_data.search_context)),
+         page_data.search_context),
     Page("content", "Content", "/dashboard/content",
-         _report_page(page_data.content_context)),
+         page_data.content_context),
     Page("performance", "Performance", "/dashboard/performance",
-         _report_page(page_data.performance_context)),
+         page_data.performance_context),
     Page("errors", "Errors", "/dashboard/errors",
-         _report_page(page_data.errors_context)),
+         page_data.errors_context),
     Page("experiments", "Experiments", "/dashboard/experiments",
          settings_view.experiments_context, has_filters=False),
     Page("quality", "Data quality", "/dashboard/data-quality",

@@ -73,7 +73,7 @@ def service_counters() -> dict[str, Any]:
 
 
 def quality_context(store: Store, filters: ReportFilters, config: Config) -> Context:
-    overview = run_report(store, "overview", filters)
+    overview = run_report(store, "overview", filters, config)
     reasons = quarantine_by_reason(store, filters)
     return {
         "overview": overview,

@@ -1,0 +1,175 @@
+"""A running service with the dashboard, an admin, a viewer and real traffic.
+
+The service runs as an operator runs it (`lms-telemetry serve`); the traffic
+arrives over HTTP. One service serves every test of a module, since logging
+in and ingesting take seconds.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from lms_telemetry.dashboard.accounts import add_account
+from lms_telemetry.storage.duckdb import DuckDBStore
+from tests.dashboard.traffic import (
+    library_traffic,
+    send_refused_event,
+    send_traffic,
+)
+from tests.service import Service, free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+VIEWER_NAME = "reader"
+# An account only the throttling test logs in to, so locking it out does not
+# lock out the others.
+THROTTLED_NAME = "locked-out"
+PAGE_PATHS = {
+    "overview": "/dashboard/",
+    "features": "/dashboard/features",
+    "workflows": "/dashboard/workflows",
+    "search": "/dashboard/search",
+    "content": "/dashboard/content",
+    "performance": "/dashboard/performance",
+    "errors": "/dashboard/errors",
+    "experiments": "/dashboard/experiments",
+    "quality": "/dashboard/data-quality",
+    "configuration": "/dashboard/configuration",
+    "privacy": "/dashboard/privacy",
+}
+ADMIN_PAGES = ("quality", "configuration")
+REPORT_NAMES = (
+    "overview", "features", "funnels", "search", "sessions", "content",
+    "performance", "errors",
+)
+
+
+@dataclass
+class Dashboard:
+    """A service with the dashboard mounted, and who may log in to it."""
+
+    url: str
+    admin_token: str
+    admin_password: str
+    viewer_password: str
+    events_sent: int = 0
+    _stop: Any = field(default=None, repr=False)
+
+    def report(self, name: str, query: str = "") -> dict[str, Any]:
+        """The report API's answer, the reference the pages must match."""
+        response = httpx.get(
+            f"{self.url}/api/reports/{name}?{query}",
+            headers={"Authorization": f"Bearer {self.admin_token}"}, timeout=60,
+        )
+        if response.status_code == 404:
+            pytest.skip("the service does not serve /api/reports yet")
+        response.raise_for_status()
+        return dict(response.json())
+
+    def stop(self) -> None:
+        self._stop()
+
+
+def _prepare_database(db_path: Path, viewer_password: str) -> None:
+    store = DuckDBStore(db_path)
+    try:
+        add_account(store, VIEWER_NAME, "viewer", viewer_password)
+        add_account(store, THROTTLED_NAME, "viewer", viewer_password)
+    finally:
+        store.close()
+
+
+def _serves_dashboard(url: str) -> bool:
+    return httpx.get(f"{url}/login", timeout=10).status_code == 200
+
+
+def _start_subprocess(directory: Path, admin_password: str) -> Dashboard | None:
+    service = Service(
+        directory, workers=2,
+        env={"LMS_TELEMETRY_DASHBOARD_ADMIN_PASSWORD": admin_password},
+    ).start()
+    if not _serves_dashboard(service.url):
+        service.stop()
+        return None
+    return Dashboard(
+        service.url, service.admin_token, admin_password, "", _stop=service.stop
+    )
+
+
+def _start_in_process(directory: Path, admin_password: str) -> Dashboard:
+    # TODO: remove once `lms-telemetry serve` mounts the dashboard; until then
+    # the tests assemble the same app the service will, in this process.
+    import uvicorn
+
+    from lms_telemetry.api.app import create_app
+    from lms_telemetry.config import Config
+    from lms_telemetry.dashboard.accounts import ensure_first_admin
+    from lms_telemetry.dashboard.routes import routes
+    from lms_telemetry.dashboard.security import SecurityHeadersMiddleware
+
+    token = secrets.token_urlsafe(16)
+    config = Config.load(overrides={
+        "db": str(directory / "telemetry.duckdb"), "admin_token": token,
+        "dashboard.admin_password": admin_password,
+        "privacy.key_file": str(directory / "keys.json"),
+    })
+    app = create_app(config)
+    app.router.routes.extend(routes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    server = uvicorn.Server(uvicorn.Config(
+        app, host="127.0.0.1", port=free_port(), log_level="warning"
+    ))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ensure_first_admin(app.state.store, config)
+    port = server.servers[0].sockets[0].getsockname()[1]
+
+    def stop() -> None:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+    return Dashboard(f"http://127.0.0.1:{port}", token, admin_password, "", _stop=stop)
+
+
+def _wait_loaded(dashboard: Dashboard, events: int) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = httpx.get(
+            f"{dashboard.url}/api/admin/status", timeout=10,
+            headers={"Authorization": f"Bearer {dashboard.admin_token}"},
+        ).json()
+        if status["events"] >= events:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"only {status['events']} of {events} events were loaded")
+
+
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    directory = tmp_path_factory.mktemp("dashboard")
+    admin_password = secrets.token_urlsafe(12)
+    viewer_password = secrets.token_urlsafe(12)
+    _prepare_database(directory / "telemetry.duckdb", viewer_password)
+    running = _start_subprocess(directory, admin_password)
+    if running is None:
+        running = _start_in_process(directory, admin_password)
+    running.viewer_password = viewer_password
+    try:
+        running.events_sent = send_traffic(running.url, library_traffic())
+        send_refused_event(running.url)
+        _wait_loaded(running, running.events_sent)
+        yield running
+    finally:
+        running.stop()
