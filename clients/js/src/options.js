@@ -42,7 +42,8 @@ function isValid(name, value) {
     return typeof value === "number" && value >= (name[0] === "m" ? 1 : 0);
   }
   // A null experimentsEndpoint means no experiments are fetched.
-  if (value === null) return fallback === null || name === "experimentsEndpoint";
+  if (value === null)
+    return fallback === null || name === "experimentsEndpoint";
   if (fallback === null) return typeof value !== "number";
   return typeof value === typeof fallback || name === "autocapture";
 }
