@@ -132,7 +132,7 @@ def stored_events(db_path: Path) -> list[dict[str, Any]]:
     """Every stored event, oldest first, read with the service stopped."""
     with duckdb.connect(str(db_path), read_only=True) as connection:
         cursor = connection.execute(
-            "SELECT CAST(event_id AS VARCHAR), event, client_time, session_id,"
+            "SELECT CAST(event_id AS VARCHAR) AS event_id, event, client_time, session_id,"
             " page_path, payload FROM events ORDER BY client_time, event"
         )
         names = [column[0] for column in cursor.description]
