@@ -88,6 +88,7 @@ def _ingest_chunk(
     stored = store.load_spool_records(judgement.rows, quarantine + judgement.quarantine, {})
     summary.accepted += stored
     summary.duplicates += len(judgement.rows) - stored
+    summary.refusals.sort(key=lambda refusal: refusal["line"])
 
 
 def _refuse(summary: IngestSummary, line: int, errors: list[str]) -> None:
