@@ -61,3 +61,48 @@ def make_event(event: str, time: datetime, **fields: Any) -> dict[str, Any]:
 
 def load(store: Store, rows: list[dict[str, Any]]) -> None:
     store.load_spool_records(rows, [], {})
+
+
+def random_stream(seed: int, sessions: int = 120) -> list[dict[str, Any]]:
+    """A mixed stream with known structure: searches and clicks on shared
+    queries, item activity, bots, sessions with and without session_id whose
+    gaps sometimes exceed 30 minutes."""
+    import random
+
+    rng = random.Random(seed)
+    queries = ["Harry Potter", "harry  potter", "ＤＵＮＥ", "dune", "Le Petit Prince",
+               "tolkien", "nothing here"]
+    names = ["search_submitted", "result_clicked", "result_clicked", "item_viewed",
+             "item_borrowed", "hold_placed", "page_viewed", "suggestion_clicked",
+             "feature_used"]
+    rows: list[dict[str, Any]] = []
+    for number in range(sessions):
+        owner = f"id-{rng.randrange(25)}"
+        session_id = f"s-{number}" if rng.random() < 0.5 else None
+        persona = rng.choice(["patron", "patron", "librarian", "unknown"])
+        is_bot = rng.random() < 0.05
+        moment = at(rng.uniform(0, 3 * 24 * 60))
+        last_query = rng.choice(queries)
+        for _ in range(rng.randrange(1, 12)):
+            moment += timedelta(seconds=rng.choice([5, 20, 50, 70, 300, 2400]))
+            name = rng.choice(names)
+            fields: dict[str, Any] = {"pseudonymous_id": owner, "session_id": session_id,
+                                      "persona": persona, "is_bot": is_bot}
+            if name == "search_submitted":
+                last_query = rng.choice(queries)
+                fields |= {"query": last_query, "results_count": rng.choice([0, 3, 12]),
+                           "latency_ms": float(rng.randrange(20, 900))}
+            elif name == "result_clicked":
+                query = last_query if rng.random() < 0.8 else rng.choice(queries)
+                fields |= {"query": query, "item_id": str(rng.randrange(1, 6)),
+                           "position": rng.randrange(1, 10)}
+            elif name == "suggestion_clicked":
+                fields |= {"query": last_query, "position": rng.randrange(1, 5)}
+            elif name in ("item_viewed", "item_borrowed", "hold_placed"):
+                fields["item_id"] = str(rng.randrange(1, 6))
+                if name != "item_viewed":
+                    fields["outcome"] = rng.choice(["success", "success", "refused"])
+            elif name == "feature_used":
+                fields["feature"] = rng.choice(["dark_mode", "share_item"])
+            rows.append(make_event(name, moment, **fields))
+    return rows

@@ -54,26 +54,32 @@ per_query AS (
     FROM judged WHERE query_normalized IS NOT NULL
     GROUP BY query_normalized
 ),
-suggestions AS (
-    SELECT count(*) AS clicks, avg(position) AS mean_position
-    FROM scoped WHERE event = 'suggestion_clicked'
+totals AS (
+    SELECT
+        count(*) AS searches,
+        count(*) FILTER (WHERE results_count = 0) AS zero_result_searches,
+        count(*) FILTER (WHERE is_clicked) AS clicked_searches,
+        avg(first_click_position) AS mean_click_position,
+        count(*) FILTER (WHERE is_reformulated) AS reformulated_searches,
+        quantile_cont(latency_ms, [0.5, 0.95, 0.99]) AS latency_quantiles
+    FROM judged
+),
+shown AS (
+    SELECT * FROM per_query WHERE pseudonymous_ids >= $min_ids
 )
 SELECT
-    count(*) AS searches,
-    count(*) FILTER (WHERE results_count = 0) AS zero_result_searches,
-    count(*) FILTER (WHERE is_clicked) AS clicked_searches,
-    avg(first_click_position) AS mean_click_position,
-    count(*) FILTER (WHERE is_reformulated) AS reformulated_searches,
-    quantile_cont(latency_ms, [0.5, 0.95, 0.99]) AS latency_quantiles,
-    any_value((SELECT clicks FROM suggestions)) AS suggestion_clicks,
-    any_value((SELECT mean_position FROM suggestions)) AS mean_suggestion_position,
-    any_value((SELECT list(per_query ORDER BY searches DESC, query) FROM (
-        SELECT * FROM per_query WHERE pseudonymous_ids >= $min_ids
-        ORDER BY searches DESC, query LIMIT $limit) AS per_query)) AS top_queries,
-    any_value((SELECT list(per_query ORDER BY searches DESC, query) FROM (
-        SELECT * FROM per_query
-        WHERE pseudonymous_ids >= $min_ids AND zero_result_searches > 0
-        ORDER BY searches DESC, query LIMIT $limit) AS per_query)) AS zero_result_queries,
-    any_value((SELECT {'queries': count(*), 'searches': coalesce(sum(searches), 0)}
-               FROM per_query WHERE pseudonymous_ids < $min_ids)) AS other
-FROM judged
+    totals.*,
+    (SELECT count(*) FROM scoped WHERE event = 'suggestion_clicked')
+        AS suggestion_clicks,
+    (SELECT avg(position) FROM scoped WHERE event = 'suggestion_clicked')
+        AS mean_suggestion_position,
+    (SELECT list(shown ORDER BY searches DESC, query) FROM (
+        SELECT * FROM shown ORDER BY searches DESC, query LIMIT $limit) AS shown)
+        AS top_queries,
+    (SELECT list(shown ORDER BY searches DESC, query) FROM (
+        SELECT * FROM shown WHERE zero_result_searches > 0
+        ORDER BY searches DESC, query LIMIT $limit) AS shown)
+        AS zero_result_queries,
+    (SELECT {'queries': count(*), 'searches': coalesce(sum(searches), 0)}
+     FROM per_query WHERE pseudonymous_ids < $min_ids) AS other
+FROM totals
