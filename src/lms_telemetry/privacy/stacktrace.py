@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 _PYTHON_FRAME = re.compile(r'^(\s*)File "(.*)", line (\d+)(?:, in (.*))?$')
 _V8_FRAME = re.compile(r"^(\s*)at (?:(.+?) \()?(.+?)(?::(\d+))?(?::(\d+))?\)?$")
+_JAVA_FRAME = re.compile(r"^(\s*)at ([\w$.<>]+)\(([^()]*?)(?::(\d+))?\)$")
 _GECKO_FRAME = re.compile(r"^(\s*)([^@\s]*)@(.+?)(?::(\d+))?(?::(\d+))?$")
 _SDK_FRAME = re.compile(r"^(\s*)(\S+) \((.+?):(\d+)\)$")
 # `name = value` lines printed with locals (Python's capture_locals, many
@@ -54,6 +55,11 @@ def _v8_frame(match: re.Match[str], scrub: Scrub) -> str:
     return f"{indent}at {place}"
 
 
+def _java_frame(match: re.Match[str], scrub: Scrub) -> str:
+    indent, function, location, line = match.groups()
+    return f"{indent}at {scrub(function)}({scrub(base_name(location))}{_position(line, None)})"
+
+
 def _gecko_frame(match: re.Match[str], scrub: Scrub) -> str:
     indent, function, location, line, column = match.groups()
     place = scrub(base_name(location)) + _position(line, column)
@@ -67,6 +73,7 @@ def _sdk_frame(match: re.Match[str], scrub: Scrub) -> str:
 
 _FRAME_FORMATS = (
     (_PYTHON_FRAME, _python_frame),
+    (_JAVA_FRAME, _java_frame),
     (_V8_FRAME, _v8_frame),
     (_SDK_FRAME, _sdk_frame),
     (_GECKO_FRAME, _gecko_frame),
@@ -108,7 +115,7 @@ def _looks_like_location(match: re.Match[str]) -> bool:
     # or URL with a line number, or an engine placeholder like <anonymous>.
     groups = match.groups()
     location = groups[2] if match.re is not _PYTHON_FRAME else groups[1]
-    if match.re is _PYTHON_FRAME or match.re is _SDK_FRAME:
+    if match.re in (_PYTHON_FRAME, _SDK_FRAME, _JAVA_FRAME):
         return True
     has_line = groups[3] is not None
     if match.re is _GECKO_FRAME:
