@@ -187,9 +187,13 @@ def show_settings(output: str) -> None:
     Console().print(table)
 
 
-# Command groups that live with the package they drive.
+# Commands that live with the package they drive.
 def _register_commands() -> None:
-    pass
+    from lms_telemetry.dashboard.commands import user
+    from lms_telemetry.privacy.commands import erase, privacy, privacy_notice, retention
+
+    for command in (retention, erase, privacy_notice, privacy, user):
+        main.add_command(command)
 
 
 _register_commands()

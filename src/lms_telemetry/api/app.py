@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -21,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Mount
 
-from lms_telemetry.api import admin, ingestion, operations
+from lms_telemetry.api import admin, housekeeping, ingestion, operations, privacy_routes
 from lms_telemetry.api.state import IngestState
 from lms_telemetry.config import Config
 from lms_telemetry.ingest.dedup import SeenEventIds
@@ -54,7 +55,9 @@ def _build_ingest_state(config: Config, schema: EventSchema, role: str) -> Inges
 
 
 def _owner_routes() -> list[BaseRoute]:
-    return [*admin.routes]
+    from lms_telemetry.dashboard.routes import routes as dashboard_routes
+
+    return [*admin.routes, *privacy_routes.routes, *dashboard_routes]
 
 
 def _worker_routes(config: Config) -> list[BaseRoute]:
@@ -80,6 +83,7 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.ingest = _build_ingest_state(config, schema, role)
         loader_thread = None
+        chores = None
         if role != "worker":
             app.state.store = open_store(config.db_path)
             loader = Loader(app.state.store, config.spool_path)
@@ -87,9 +91,13 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
             app.state.loader = loader
             app.state.ingest.notify_loader = loader_thread.wake.set
             loader_thread.start()
+            housekeeping.announce_first_admin(app.state.store, config)
+            chores = asyncio.create_task(housekeeping.run_daily(app))
         try:
             yield
         finally:
+            if chores is not None:
+                chores.cancel()
             app.state.ingest.spool.close()
             if loader_thread is not None:
                 loader_thread.stop()
@@ -104,8 +112,11 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
 
 
 def _middleware(config: Config) -> list[Middleware]:
+    from lms_telemetry.dashboard.security import SecurityHeadersMiddleware
+
     origins: list[str] = list(config["cors_origins"])
     return [
+        Middleware(SecurityHeadersMiddleware),
         Middleware(
             CORSMiddleware,
             allow_origins=origins,
