@@ -33,7 +33,8 @@ step_{n} AS (
       AND (m.event_time > p.reached_at
            OR (m.event_time = p.reached_at AND NOT m.is_step_{previous}))
       AND ($window_minutes IS NULL
-           OR m.event_time <= p.started_at + to_minutes($window_minutes))
+           OR m.event_time <= p.started_at
+               + to_microseconds(CAST($window_minutes * 60e6 AS BIGINT)))
     GROUP BY m.session_key, p.started_at
 )
 
