@@ -104,7 +104,8 @@ class Auditor:
         if not spool_dir.is_dir():
             return
         for segment in list_segments(spool_dir):
-            for frame in read_frames(segment, 0, max_bytes=1 << 40):
+            size = segment.stat().st_size
+            for frame in read_frames(segment, 0, max_bytes=max(size, 1)):
                 for row in frame.events:
                     self.scan_event_row("spool.events", row)
                 for row in frame.quarantine:
