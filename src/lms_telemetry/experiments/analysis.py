@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 ENGINES = ("frequentist", "bayesian")
 
 
-class UnknownExperimentError(KeyError):
+class UnknownExperimentError(LookupError):
     """No experiment definition has the requested key."""
 
 
