@@ -13,11 +13,16 @@ import { KEY_PREFIX, readJson } from "./storage.js";
 import { newUuid, utf8Length } from "./util.js";
 
 const QUEUE_KEY_PREFIX = KEY_PREFIX + "queue:";
-const DROPPED_KEY = KEY_PREFIX + "dropped";
+const DROPPED_KEY_PREFIX = KEY_PREFIX + "dropped:";
 
 /** Open this page's queue, adopting those that earlier pages left behind. */
 export function createQueue(storage, maxEvents) {
-  const key = QUEUE_KEY_PREFIX + newUuid();
+  const pageId = newUuid();
+  const key = QUEUE_KEY_PREFIX + pageId;
+  const droppedKey = DROPPED_KEY_PREFIX + pageId;
+  // Counted in memory and written with the queue: a burst that overflows
+  // the queue must not cost a storage write per dropped event.
+  let dropped = {};
   let items = [];
   let ids = new Set();
   let totalBytes = 0;
@@ -70,38 +75,42 @@ export function createQueue(storage, maxEvents) {
     isDirty = false;
     if (items.length === 0) storage.remove(key);
     else storage.set(key, "[" + items.map((item) => item.json).join(",") + "]");
+    if (dropCounts()) storage.set(droppedKey, JSON.stringify(dropped));
+    else storage.remove(droppedKey);
   }
 
   /** Drops not yet reported, as reason -> count, or null when there are none. */
   function dropCounts() {
-    const dropped = readJson(storage, DROPPED_KEY, null);
-    return dropped && Object.keys(dropped).length ? dropped : null;
+    return Object.keys(dropped).length ? Object.assign({}, dropped) : null;
   }
 
   function countDrop(reason, count) {
-    const dropped = dropCounts() || {};
     dropped[reason] = (dropped[reason] || 0) + count;
-    storage.set(DROPPED_KEY, JSON.stringify(dropped));
+    isDirty = true;
   }
 
   /** Subtract counts that a delivered batch reported. */
   function settleDrops(reported) {
-    const dropped = dropCounts() || {};
     for (const reason of Object.keys(reported)) {
       const left = (dropped[reason] || 0) - reported[reason];
       if (left > 0) dropped[reason] = left;
       else delete dropped[reason];
     }
-    storage.set(DROPPED_KEY, JSON.stringify(dropped));
+    isDirty = true;
   }
 
   function adoptStoredQueues() {
     const events = [];
     for (const storedKey of storage.keys()) {
-      if (!storedKey || !storedKey.startsWith(QUEUE_KEY_PREFIX)) continue;
-      for (const event of readJson(storage, storedKey, [])) {
-        if (event && typeof event.event_id === "string") events.push(event);
-      }
+      if (!storedKey) continue;
+      if (storedKey.startsWith(DROPPED_KEY_PREFIX)) {
+        const counts = readJson(storage, storedKey, {});
+        for (const reason in counts) countDrop(reason, counts[reason]);
+      } else if (storedKey.startsWith(QUEUE_KEY_PREFIX)) {
+        for (const event of readJson(storage, storedKey, [])) {
+          if (event && typeof event.event_id === "string") events.push(event);
+        }
+      } else continue;
       storage.remove(storedKey);
     }
     // Timestamps are UTC ISO text, so text order is time order.

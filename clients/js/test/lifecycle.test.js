@@ -232,3 +232,19 @@ test("anonymous_id and session carry over a reload", async (t) => {
     false,
   );
 });
+
+test("drop counts not yet reported survive a reload", async (t) => {
+  useFakeTimers(t);
+  const storage = new FakeStorage();
+  const first = startClient({ maxQueueEvents: 2 }, makeWindow({ storage }));
+  first.win.replies.push({ status: 0 });
+  for (let i = 0; i < 5; i++) first.client.track("menu_clicked", { item: "m" + i });
+  await advance(5000);
+  first.client.shutdown();
+
+  const second = startClient({}, makeWindow({ storage }));
+  await advance(0);
+  const events = postedEvents(second.win);
+  assert.deepEqual(events.map((e) => e.payload.item), ["m3", "m4"]);
+  assert.deepEqual(events[0].context.dropped, { queue_full: 3 });
+});
