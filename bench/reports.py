@@ -1,0 +1,152 @@
+"""Benchmark: every report over millions of realistic events, against pandas.
+
+    .venv/bin/python bench/reports.py [--events 10000000] [--runs 5]
+
+Generates the events (bench/_report_events.py), bulk-loads them into a DuckDB
+file, then times each report (median of --runs after one warm-up) with the
+peak memory it adds, and answers the same questions with pandas over the same
+rows (bench/_pandas_reports.py) as the baseline, printing the ratio. Headline
+numbers of both are compared, so a fast wrong answer shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _pandas_reports import BASELINES  # noqa: E402
+from _report_events import PERIOD_DAYS, PERIOD_START, generate_events, load_events  # noqa: E402
+
+from lms_telemetry.analytics import REPORTS  # noqa: E402
+from lms_telemetry.storage import open_store  # noqa: E402
+
+TARGET_MS = 500.0
+TARGET_RATIO = 10.0
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * 4096
+
+
+@contextmanager
+def peak_rss() -> Iterator[list[int]]:
+    """Samples resident memory every 5 ms; yields [peak bytes above start]."""
+    start = rss_bytes()
+    found = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            found[0] = max(found[0], rss_bytes() - start)
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield found
+    finally:
+        done.set()
+        sampler.join()
+
+
+def time_runs(call: Callable[[], Any], runs: int) -> tuple[float, int, Any]:
+    """(median seconds, peak extra bytes, last result) over RUNS calls."""
+    seconds = []
+    with peak_rss() as peak:
+        for _ in range(runs):
+            started = time.perf_counter()
+            result = call()
+            seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds), peak[0], result
+
+
+def headline(name: str, ours: dict[str, Any], theirs: Any) -> str:
+    """Whether a few figures of our report and of pandas agree."""
+    pairs: list[tuple[Any, Any]] = []
+    if name == "overview":
+        pairs = [(ours["events"], theirs["events"]), (ours["sessions"], theirs["sessions"])]
+    elif name == "sessions":
+        pairs = [(ours["sessions"], theirs["sessions"]),
+                 (ours["duration_seconds"]["p50"], theirs["p50"])]
+    elif name == "search":
+        pairs = [(ours["searches"], theirs["searches"]),
+                 (ours["click_through_rate"], theirs["click_through_rate"]),
+                 (ours["reformulation_rate"], theirs["reformulation_rate"])]
+    elif name == "funnels":
+        pairs = [(step["sessions"], figures[0]) for step, figures in
+                 zip(ours["funnels"][0]["steps"], theirs)]
+    elif name == "content":
+        pairs = [([row["item_id"] for row in ours["items"]], list(theirs["item_id"]))]
+    elif name == "errors":
+        pairs = [(sum(g["events"] for g in ours["groups"]) + ours["other"]["events"],
+                  int(theirs["events"].sum()))]
+    if not pairs:
+        return "-"
+    same = all(a == b if not isinstance(a, float) else abs(a - b) <= 1e-9 * max(1, abs(b))
+               for a, b in pairs)
+    return "same" if same else f"DIFFERENT {pairs}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--pandas-runs", type=int, default=1)
+    parser.add_argument("--db", type=Path, help="Reuse or keep this database file.")
+    args = parser.parse_args()
+
+    folder = tempfile.TemporaryDirectory()
+    db_path = args.db or Path(folder.name) / "bench.duckdb"
+    if not db_path.exists():
+        started = time.perf_counter()
+        table = generate_events(args.events)
+        generated = time.perf_counter() - started
+        load_events(db_path, table)
+        del table
+        print(f"generated {args.events:,} events in {generated:.1f} s, loaded in "
+              f"{time.perf_counter() - started - generated:.1f} s")
+
+    since, until = PERIOD_START, PERIOD_START + timedelta(days=PERIOD_DAYS + 1)
+    store = open_store(db_path, read_only=True)
+    count = store.query("SELECT count(*) FROM events").scalar()
+    print(f"{count:,} events in {db_path.stat().st_size / 1e6:.0f} MB")
+    connection = duckdb.connect(str(db_path), read_only=True)
+    frame = connection.execute(
+        "SELECT * EXCLUDE (event_id), event_id::VARCHAR AS event_id FROM events"
+    ).df()
+    connection.close()
+
+    print(f"\n{'report':12} {'ours ms':>9} {'peak MB':>8} {'pandas ms':>10} "
+          f"{'pandas MB':>9} {'ratio':>7}  targets  answers")
+    for name, report in REPORTS.items():
+        report(store, since, until, "America/Chicago")  # warm-up
+        ours_s, ours_peak, ours = time_runs(
+            lambda: report(store, since, until, "America/Chicago"), args.runs)
+        base_s, base_peak, theirs = time_runs(
+            lambda: BASELINES[name](frame, since, until, "America/Chicago"),
+            args.pandas_runs)
+        ratio = base_s / ours_s
+        met = ("ok" if ours_s * 1000 < TARGET_MS else "SLOW") + "/" + (
+            "ok" if ratio >= TARGET_RATIO else "LOW")
+        print(f"{name:12} {ours_s * 1000:9.0f} {ours_peak / 1e6:8.0f} {base_s * 1000:10.0f} "
+              f"{base_peak / 1e6:9.0f} {ratio:6.1f}x  {met:8} {headline(name, ours, theirs)}")
+    store.close()
+    folder.cleanup()
+
+
+if __name__ == "__main__":
+    main()
