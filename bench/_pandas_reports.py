@@ -18,7 +18,11 @@ GAP = pd.Timedelta(minutes=30)
 
 
 def scoped(events: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
-    mask = (events["event_time"] >= start) & (events["event_time"] < end) & ~events["is_bot"]
+    mask = (
+        (events["event_time"] >= start)
+        & (events["event_time"] < end)
+        & ~events["is_bot"]
+    )
     return events[mask]
 
 
@@ -35,7 +39,9 @@ def with_sessions(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def overview(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> dict[str, Any]:
+def overview(
+    events: pd.DataFrame, start: datetime, end: datetime, tz: str
+) -> dict[str, Any]:
     frame = with_sessions(scoped(events, start, end))
     starts = frame.groupby("session_key")["event_time"].min()
     return {
@@ -45,55 +51,79 @@ def overview(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> d
         "by_category": frame["category"].value_counts().to_dict(),
         "by_persona": frame["persona"].value_counts().to_dict(),
         "by_event": frame["event"].value_counts().to_dict(),
-        "daily_events": frame["event_time"].dt.tz_convert(tz).dt.date.value_counts().to_dict(),
+        "daily_events": frame["event_time"]
+        .dt.tz_convert(tz)
+        .dt.date.value_counts()
+        .to_dict(),
         "daily_sessions": starts.dt.tz_convert(tz).dt.date.value_counts().to_dict(),
-        "bots_excluded": int(((events["event_time"] >= start) & (events["event_time"] < end)
-                              & events["is_bot"]).sum()),
+        "bots_excluded": int(
+            (
+                (events["event_time"] >= start)
+                & (events["event_time"] < end)
+                & events["is_bot"]
+            ).sum()
+        ),
     }
 
 
 def features(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> Any:
     frame = scoped(events, start, end)
-    frame = frame[((frame["event"] == "feature_used") & frame["feature"].notna())
-                  | (frame["category"] == "user_action")]
+    frame = frame[
+        ((frame["event"] == "feature_used") & frame["feature"].notna())
+        | (frame["category"] == "user_action")
+    ]
     feature = frame["feature"].where(frame["event"] == "feature_used", frame["event"])
     grouped = frame.assign(feature=feature).groupby(["persona", "feature"])
     return grouped.agg(events=("event", "size"), ids=("pseudonymous_id", "nunique"))
 
 
-def sessions(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> dict[str, Any]:
+def sessions(
+    events: pd.DataFrame, start: datetime, end: datetime, tz: str
+) -> dict[str, Any]:
     frame = with_sessions(scoped(events, start, end)).sort_values("event_time")
     frame = frame[frame["session_key"].notna()]
-    known = frame[frame["persona"] != "unknown"].groupby("session_key")["persona"].first()
+    known = (
+        frame[frame["persona"] != "unknown"].groupby("session_key")["persona"].first()
+    )
     grouped = frame.groupby("session_key")["event_time"].agg(["min", "max", "size"])
     grouped["persona"] = known.reindex(grouped.index).fillna("unknown")
     duration = (grouped["max"] - grouped["min"]).dt.total_seconds()
     return {
         "sessions": len(grouped),
-        "p50": duration.quantile(0.5), "p90": duration.quantile(0.9), "mean": duration.mean(),
-        "events_p50": grouped["size"].quantile(0.5), "events_mean": grouped["size"].mean(),
+        "p50": duration.quantile(0.5),
+        "p90": duration.quantile(0.9),
+        "mean": duration.mean(),
+        "events_p50": grouped["size"].quantile(0.5),
+        "events_mean": grouped["size"].mean(),
         "by_persona": duration.groupby(grouped["persona"]).agg(["size", "median"]),
     }
 
 
-def content(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> pd.DataFrame:
+def content(
+    events: pd.DataFrame, start: datetime, end: datetime, tz: str
+) -> pd.DataFrame:
     frame = scoped(events, start, end)
     frame = frame[frame["item_id"].notna()]
     success = frame["outcome"] == "success"
-    counts = pd.DataFrame({
-        "item_id": frame["item_id"],
-        "views": frame["event"] == "item_viewed",
-        "borrows": (frame["event"] == "item_borrowed") & success,
-        "holds": (frame["event"] == "hold_placed") & success,
-        "renewals": (frame["event"] == "item_renewed") & success,
-    })
+    counts = pd.DataFrame(
+        {
+            "item_id": frame["item_id"],
+            "views": frame["event"] == "item_viewed",
+            "borrows": (frame["event"] == "item_borrowed") & success,
+            "holds": (frame["event"] == "hold_placed") & success,
+            "renewals": (frame["event"] == "item_renewed") & success,
+        }
+    )
     totals = counts.groupby("item_id").sum()
     totals = totals[totals.sum(axis=1) > 0].reset_index()
-    return totals.sort_values(["borrows", "views", "item_id"],
-                              ascending=[False, False, True]).head(20)
+    return totals.sort_values(
+        ["borrows", "views", "item_id"], ascending=[False, False, True]
+    ).head(20)
 
 
-def performance(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> dict[str, Any]:
+def performance(
+    events: pd.DataFrame, start: datetime, end: datetime, tz: str
+) -> dict[str, Any]:
     frame = scoped(events, start, end)
     api = frame[frame["event"] == "api_request"]
     endpoints = api.groupby(["endpoint", "method"]).agg(
@@ -105,8 +135,12 @@ def performance(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -
         p99=("duration_ms", lambda s: s.quantile(0.99)),
     )
     loads = frame[frame["event"] == "page_load"]["payload"].map(json.loads)
-    pages = pd.DataFrame({"path": loads.map(lambda p: p.get("path")),
-                          "load_ms": loads.map(lambda p: p.get("load_ms"))})
+    pages = pd.DataFrame(
+        {
+            "path": loads.map(lambda p: p.get("path")),
+            "load_ms": loads.map(lambda p: p.get("load_ms")),
+        }
+    )
     vitals = frame[frame["event"] == "web_vital"].groupby("metric_name")["metric_value"]
     return {
         "endpoints": endpoints,
@@ -115,17 +149,28 @@ def performance(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -
     }
 
 
-def errors(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> pd.DataFrame:
+def errors(
+    events: pd.DataFrame, start: datetime, end: datetime, tz: str
+) -> pd.DataFrame:
     frame = with_sessions(scoped(events, start, end))
     frame = frame[frame["event"].isin(["js_error", "backend_exception"])]
-    return frame.groupby("error_fingerprint").agg(
-        events=("event", "size"), sessions=("session_key", "nunique"),
-        ids=("pseudonymous_id", "nunique"), first_seen=("event_time", "min"),
-        last_seen=("event_time", "max"), message=("message", "first"),
-    ).sort_values("events", ascending=False)
+    return (
+        frame.groupby("error_fingerprint")
+        .agg(
+            events=("event", "size"),
+            sessions=("session_key", "nunique"),
+            ids=("pseudonymous_id", "nunique"),
+            first_seen=("event_time", "min"),
+            last_seen=("event_time", "max"),
+            message=("message", "first"),
+        )
+        .sort_values("events", ascending=False)
+    )
 
 
-def search(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> dict[str, Any]:
+def search(
+    events: pd.DataFrame, start: datetime, end: datetime, tz: str
+) -> dict[str, Any]:
     frame = with_sessions(scoped(events, start, end))
     flow = frame[frame["event"].isin(["search_submitted", "result_clicked"])].copy()
     flow["flow_key"] = flow["session_key"].fillna(flow["event_id"])
@@ -135,8 +180,11 @@ def search(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> dic
     searches = flow[~flow["is_click"]].copy()
     searches["next_at"] = searches.groupby("flow_key")["event_time"].shift(-1)
     clicks = flow[flow["is_click"] & (flow["search_number"] > 0)]
-    joined = clicks.merge(searches[["flow_key", "search_number", "query_normalized"]],
-                          on=["flow_key", "search_number"], suffixes=("", "_search"))
+    joined = clicks.merge(
+        searches[["flow_key", "search_number", "query_normalized"]],
+        on=["flow_key", "search_number"],
+        suffixes=("", "_search"),
+    )
     same = joined[joined["query_normalized"] == joined["query_normalized_search"]]
     first = same.groupby(["flow_key", "search_number"])["position"].first()
     any_click = joined.groupby(["flow_key", "search_number"]).size()
@@ -144,14 +192,19 @@ def search(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> dic
     searches["is_clicked"] = key.isin(first.index)
     searches["position"] = first.reindex(key).to_numpy()
     searches["is_reformulated"] = (
-        (searches["next_at"] - searches["event_time"] <= pd.Timedelta(seconds=60))
-        & ~key.isin(any_click.index)
-    )
+        searches["next_at"] - searches["event_time"] <= pd.Timedelta(seconds=60)
+    ) & ~key.isin(any_click.index)
     per_query = searches.groupby("query_normalized").agg(
-        searches=("event", "size"), ids=("pseudonymous_id", "nunique"),
-        zero=("results_count", lambda s: (s == 0).sum()), clicked=("is_clicked", "sum"))
-    shown = per_query[per_query["ids"] >= 5].reset_index().sort_values(
-        ["searches", "query_normalized"], ascending=[False, True])
+        searches=("event", "size"),
+        ids=("pseudonymous_id", "nunique"),
+        zero=("results_count", lambda s: (s == 0).sum()),
+        clicked=("is_clicked", "sum"),
+    )
+    shown = (
+        per_query[per_query["ids"] >= 5]
+        .reset_index()
+        .sort_values(["searches", "query_normalized"], ascending=[False, True])
+    )
     suggestions = frame[frame["event"] == "suggestion_clicked"]["position"]
     count = len(searches)
     return {
@@ -171,16 +224,21 @@ def funnels(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> li
     frame = with_sessions(scoped(events, start, end))
     frame = frame[frame["session_key"].notna()]
     graded = frame["event"].isin(["item_borrowed", "hold_placed"])
-    steps = [frame["event"] == "search_submitted", frame["event"] == "item_viewed",
-             graded & (frame["outcome"] == "success")]
+    steps = [
+        frame["event"] == "search_submitted",
+        frame["event"] == "item_viewed",
+        graded & (frame["outcome"] == "success"),
+    ]
     reached = frame[steps[0]].groupby("session_key")["event_time"].min().rename("at")
     figures = [(len(reached), None)]
     for step in steps[1:]:
         candidates = frame[step][["session_key", "event_time"]].merge(
-            reached, left_on="session_key", right_index=True)
+            reached, left_on="session_key", right_index=True
+        )
         candidates = candidates[candidates["event_time"] > candidates["at"]]
         following = candidates.groupby("session_key").agg(
-            at=("event_time", "min"), previous=("at", "first"))
+            at=("event_time", "min"), previous=("at", "first")
+        )
         gaps = (following["at"] - following["previous"]).dt.total_seconds()
         figures.append((len(following), float(np.median(gaps)) if len(gaps) else None))
         reached = following["at"]
@@ -188,6 +246,12 @@ def funnels(events: pd.DataFrame, start: datetime, end: datetime, tz: str) -> li
 
 
 BASELINES = {
-    "overview": overview, "features": features, "funnels": funnels, "search": search,
-    "sessions": sessions, "content": content, "performance": performance, "errors": errors,
+    "overview": overview,
+    "features": features,
+    "funnels": funnels,
+    "search": search,
+    "sessions": sessions,
+    "content": content,
+    "performance": performance,
+    "errors": errors,
 }

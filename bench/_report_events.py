@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -29,7 +29,7 @@ from lms_telemetry.storage.duckdb import EVENT_COLUMNS
 
 CATALOGUE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 BOOKS_CSV = CATALOGUE / "goodbooks-10k" / "books.csv"
-PERIOD_START = datetime(2024, 10, 1, tzinfo=timezone.utc)
+PERIOD_START = datetime(2024, 10, 1, tzinfo=UTC)
 PERIOD_DAYS = 30
 
 PERSONA_NAMES = np.array(["patron", "librarian", "admin", "it"])
@@ -38,61 +38,167 @@ PERSONA_SHARES = [0.86, 0.10, 0.025, 0.015]
 # Event mix per persona (names, weights); weights need not sum to 1.
 EVENT_MIX: dict[str, dict[str, float]] = {
     "patron": {
-        "page_viewed": 22, "search_submitted": 14, "search_input": 8,
-        "result_clicked": 8, "suggestion_clicked": 2, "item_viewed": 12,
-        "item_borrowed": 3, "hold_placed": 2, "item_renewed": 2,
-        "item_returned": 1, "hold_cancelled": 0.5, "api_request": 12,
-        "page_load": 5, "web_vital": 5, "feature_used": 2, "tab_switched": 1,
-        "menu_clicked": 1, "js_error": 0.3, "backend_exception": 0.1,
+        "page_viewed": 22,
+        "search_submitted": 14,
+        "search_input": 8,
+        "result_clicked": 8,
+        "suggestion_clicked": 2,
+        "item_viewed": 12,
+        "item_borrowed": 3,
+        "hold_placed": 2,
+        "item_renewed": 2,
+        "item_returned": 1,
+        "hold_cancelled": 0.5,
+        "api_request": 12,
+        "page_load": 5,
+        "web_vital": 5,
+        "feature_used": 2,
+        "tab_switched": 1,
+        "menu_clicked": 1,
+        "js_error": 0.3,
+        "backend_exception": 0.1,
     },
     "staff": {
-        "page_viewed": 15, "search_submitted": 10, "search_input": 4,
-        "result_clicked": 5, "item_viewed": 10, "item_borrowed": 10,
-        "item_returned": 10, "item_renewed": 4, "hold_placed": 3,
-        "hold_cancelled": 1, "api_request": 15, "page_load": 4,
-        "web_vital": 3, "feature_used": 8, "tab_switched": 3,
-        "menu_clicked": 3, "js_error": 0.4, "backend_exception": 0.2,
+        "page_viewed": 15,
+        "search_submitted": 10,
+        "search_input": 4,
+        "result_clicked": 5,
+        "item_viewed": 10,
+        "item_borrowed": 10,
+        "item_returned": 10,
+        "item_renewed": 4,
+        "hold_placed": 3,
+        "hold_cancelled": 1,
+        "api_request": 15,
+        "page_load": 4,
+        "web_vital": 3,
+        "feature_used": 8,
+        "tab_switched": 3,
+        "menu_clicked": 3,
+        "js_error": 0.4,
+        "backend_exception": 0.2,
     },
 }
 CATEGORY = {
-    "search_submitted": "user_action", "item_viewed": "user_action",
-    "item_borrowed": "user_action", "item_renewed": "user_action",
-    "hold_placed": "user_action", "item_returned": "user_action",
-    "hold_cancelled": "user_action", "page_viewed": "navigation",
-    "tab_switched": "navigation", "menu_clicked": "navigation",
-    "search_input": "search", "suggestion_clicked": "search",
-    "result_clicked": "search", "api_request": "performance",
-    "page_load": "performance", "web_vital": "performance",
-    "feature_used": "feature", "js_error": "error",
+    "search_submitted": "user_action",
+    "item_viewed": "user_action",
+    "item_borrowed": "user_action",
+    "item_renewed": "user_action",
+    "hold_placed": "user_action",
+    "item_returned": "user_action",
+    "hold_cancelled": "user_action",
+    "page_viewed": "navigation",
+    "tab_switched": "navigation",
+    "menu_clicked": "navigation",
+    "search_input": "search",
+    "suggestion_clicked": "search",
+    "result_clicked": "search",
+    "api_request": "performance",
+    "page_load": "performance",
+    "web_vital": "performance",
+    "feature_used": "feature",
+    "js_error": "error",
     "backend_exception": "error",
 }
 EVENT_NAMES = np.array(list(CATEGORY))
-ENDPOINTS = np.array([
-    "/api/search", "/api/items/{id}", "/api/loans", "/api/loans/{id}/renew",
-    "/api/holds", "/api/holds/{id}", "/api/patrons/{id}", "/api/suggest",
-    "/api/covers/{id}", "/api/checkin", "/api/reports/daily", "/api/login",
-])
-METHODS = np.array(["GET", "GET", "POST", "POST", "POST", "DELETE", "GET",
-                    "GET", "GET", "POST", "GET", "POST"])
-PAGES = np.array(["/", "/search", "/item", "/account", "/account/loans",
-                  "/account/holds", "/staff/circulation", "/staff/catalogue",
-                  "/help", "/events"])
-FEATURES = np.array(["dark_mode", "export_citation", "share_item", "save_list",
-                     "advanced_search", "bulk_checkin", "print_receipt",
-                     "email_receipt", "barcode_scan", "language_switch"])
-VITALS = {"LCP": (2000.0, 0.6), "INP": (150.0, 0.8), "CLS": (0.06, 0.9),
-          "FCP": (1400.0, 0.5), "TTFB": (500.0, 0.7)}
+ENDPOINTS = np.array(
+    [
+        "/api/search",
+        "/api/items/{id}",
+        "/api/loans",
+        "/api/loans/{id}/renew",
+        "/api/holds",
+        "/api/holds/{id}",
+        "/api/patrons/{id}",
+        "/api/suggest",
+        "/api/covers/{id}",
+        "/api/checkin",
+        "/api/reports/daily",
+        "/api/login",
+    ]
+)
+METHODS = np.array(
+    [
+        "GET",
+        "GET",
+        "POST",
+        "POST",
+        "POST",
+        "DELETE",
+        "GET",
+        "GET",
+        "GET",
+        "POST",
+        "GET",
+        "POST",
+    ]
+)
+PAGES = np.array(
+    [
+        "/",
+        "/search",
+        "/item",
+        "/account",
+        "/account/loans",
+        "/account/holds",
+        "/staff/circulation",
+        "/staff/catalogue",
+        "/help",
+        "/events",
+    ]
+)
+FEATURES = np.array(
+    [
+        "dark_mode",
+        "export_citation",
+        "share_item",
+        "save_list",
+        "advanced_search",
+        "bulk_checkin",
+        "print_receipt",
+        "email_receipt",
+        "barcode_scan",
+        "language_switch",
+    ]
+)
+VITALS = {
+    "LCP": (2000.0, 0.6),
+    "INP": (150.0, 0.8),
+    "CLS": (0.06, 0.9),
+    "FCP": (1400.0, 0.5),
+    "TTFB": (500.0, 0.7),
+}
 ERROR_TEMPLATES = [
-    ("js_error", None, "TypeError: Cannot read properties of undefined (reading 'title') #{n}",
-     "    at renderItem (https://opac.example.org/static/app.3f9a2b1c.js:10:5)"),
-    ("js_error", None, "Failed to fetch cover {n}",
-     "    at loadCover (https://opac.example.org/static/covers.js:4:2)"),
-    ("js_error", None, "ReferenceError: gtag is not defined",
-     "    at https://opac.example.org/static/analytics.js:1:1"),
-    ("backend_exception", "TimeoutError", "SIP2 server did not answer in {n} ms",
-     'File "/srv/lms/circulation/sip2.py", line 88, in checkout'),
-    ("backend_exception", "KeyError", "'barcode' missing for item {n}",
-     'File "/srv/lms/catalogue/items.py", line 12, in load_item'),
+    (
+        "js_error",
+        None,
+        "TypeError: Cannot read properties of undefined (reading 'title') #{n}",
+        "    at renderItem (https://opac.example.org/static/app.3f9a2b1c.js:10:5)",
+    ),
+    (
+        "js_error",
+        None,
+        "Failed to fetch cover {n}",
+        "    at loadCover (https://opac.example.org/static/covers.js:4:2)",
+    ),
+    (
+        "js_error",
+        None,
+        "ReferenceError: gtag is not defined",
+        "    at https://opac.example.org/static/analytics.js:1:1",
+    ),
+    (
+        "backend_exception",
+        "TimeoutError",
+        "SIP2 server did not answer in {n} ms",
+        'File "/srv/lms/circulation/sip2.py", line 88, in checkout',
+    ),
+    (
+        "backend_exception",
+        "KeyError",
+        "'barcode' missing for item {n}",
+        'File "/srv/lms/catalogue/items.py", line 12, in load_item',
+    ),
 ]
 
 
@@ -118,12 +224,14 @@ def load_catalogue(rng: np.random.Generator) -> Catalogue:
     return Catalogue(ids, weights / weights.sum(), titles)
 
 
-def _query_vocabulary(catalogue: Catalogue, rng: np.random.Generator) -> tuple[
-    np.ndarray, np.ndarray
-]:
+def _query_vocabulary(
+    catalogue: Catalogue, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Raw queries (titles in several spellings) and their normalized forms."""
     titles = catalogue.titles[:3000]
-    spellings = [t for title in titles for t in (title, title.upper(), f" {title.lower()}  ")]
+    spellings = [
+        t for title in titles for t in (title, title.upper(), f" {title.lower()}  ")
+    ]
     raw = np.array(spellings)
     normalized = np.array([normalize_query(text) for text in spellings])
     return raw, normalized
@@ -139,7 +247,9 @@ def _session_sizes(n_events: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _pick(
-    vocabulary: np.ndarray | list[str], indices: np.ndarray, mask: np.ndarray | None = None
+    vocabulary: np.ndarray | list[str],
+    indices: np.ndarray,
+    mask: np.ndarray | None = None,
 ) -> pa.Array:
     """Strings VOCABULARY[INDICES] (null where MASK is false), built by Arrow:
     numpy's fixed-width string arrays are far slower at this size."""
@@ -148,7 +258,9 @@ def _pick(
     return pa.DictionaryArray.from_arrays(chosen, dictionary).cast(pa.string())
 
 
-def _prefixed(prefix: str, numbers: np.ndarray, mask: np.ndarray | None = None) -> pa.Array:
+def _prefixed(
+    prefix: str, numbers: np.ndarray, mask: np.ndarray | None = None
+) -> pa.Array:
     text = pc.cast(pa.array(numbers, mask=None if mask is None else ~mask), pa.string())
     return pc.binary_join_element_wise(prefix, text, "")
 
@@ -166,8 +278,35 @@ def generate_events(n_events: int, seed: int = 7) -> pa.Table:
     session_owner = (n_ids * rng.random(n_sessions) ** 2).astype(np.int64)
     is_bot_session = rng.random(n_sessions) < 0.03
     has_session_id = rng.random(n_sessions) < 0.85
-    hour_weights = np.array([1, 1, 1, 1, 1, 2, 4, 6, 9, 12, 13, 13, 12, 12, 13,
-                             13, 12, 11, 10, 8, 6, 4, 2, 1], dtype=float)
+    hour_weights = np.array(
+        [
+            1,
+            1,
+            1,
+            1,
+            1,
+            2,
+            4,
+            6,
+            9,
+            12,
+            13,
+            13,
+            12,
+            12,
+            13,
+            13,
+            12,
+            11,
+            10,
+            8,
+            6,
+            4,
+            2,
+            1,
+        ],
+        dtype=float,
+    )
     hours = rng.choice(24, size=n_sessions, p=hour_weights / hour_weights.sum())
     starts_us = (
         int(PERIOD_START.timestamp() * 1e6)
@@ -252,10 +391,23 @@ def _payload_columns(
     is_click = _is(names, "result_clicked")
     follows = is_click & (latest_search >= 0) & (rng.random(n) < 0.9)
     query_idx[follows] = query_idx[latest_search[follows]]
-    has_query = _is(names, "search_submitted", "search_input",
-                    "suggestion_clicked", "result_clicked")
-    has_item = _is(names, "item_viewed", "item_borrowed", "item_renewed",
-                   "hold_placed", "item_returned", "hold_cancelled", "result_clicked")
+    has_query = _is(
+        names,
+        "search_submitted",
+        "search_input",
+        "suggestion_clicked",
+        "result_clicked",
+    )
+    has_item = _is(
+        names,
+        "item_viewed",
+        "item_borrowed",
+        "item_renewed",
+        "hold_placed",
+        "item_returned",
+        "hold_cancelled",
+        "result_clicked",
+    )
     is_search = _is(names, "search_submitted")
     is_api = _is(names, "api_request")
     is_vital = _is(names, "web_vital")
@@ -264,7 +416,9 @@ def _payload_columns(
     latency = rng.lognormal(np.log(120), 0.5, n)
     latency[rng.random(n) < 0.001] *= 40
     endpoint_idx = rng.integers(0, len(ENDPOINTS), n)
-    status = np.where(rng.random(n) < 0.01, 503, np.where(rng.random(n) < 0.03, 404, 200))
+    status = np.where(
+        rng.random(n) < 0.01, 503, np.where(rng.random(n) < 0.03, 404, 200)
+    )
     vital_idx = rng.integers(0, len(VITALS), n)
     medians = np.array([m for m, _ in VITALS.values()])
     sigmas = np.array([s for _, s in VITALS.values()])
@@ -277,19 +431,31 @@ def _payload_columns(
         "results_count": typed(results, pa.int32(), mask=~is_search),
         "latency_ms": typed(latency, pa.float64(), mask=~is_search),
         "item_id": _pick(catalogue.item_ids, item_idx, has_item),
-        "position": typed(rng.geometric(0.35, n), pa.int32(),
-                          mask=~(is_click | _is(names, "suggestion_clicked"))),
-        "outcome": _pick(["success", "refused"], (rng.random(n) < 0.1).astype(int),
-                         _is(names, "item_borrowed", "item_renewed", "hold_placed")),
+        "position": typed(
+            rng.geometric(0.35, n),
+            pa.int32(),
+            mask=~(is_click | _is(names, "suggestion_clicked")),
+        ),
+        "outcome": _pick(
+            ["success", "refused"],
+            (rng.random(n) < 0.1).astype(int),
+            _is(names, "item_borrowed", "item_renewed", "hold_placed"),
+        ),
         "endpoint": _pick(ENDPOINTS, endpoint_idx, is_api),
         "method": _pick(METHODS, endpoint_idx, is_api),
         "status": typed(status, pa.int32(), mask=~is_api),
-        "duration_ms": typed(rng.lognormal(np.log(80), 0.7, n), pa.float64(), mask=~is_api),
+        "duration_ms": typed(
+            rng.lognormal(np.log(80), 0.7, n), pa.float64(), mask=~is_api
+        ),
         "metric_name": _pick(list(VITALS), vital_idx, is_vital),
-        "metric_value": typed(rng.lognormal(np.log(medians[vital_idx]), sigmas[vital_idx]),
-                              pa.float64(), mask=~is_vital),
-        "feature": _pick(FEATURES, rng.integers(0, len(FEATURES), n),
-                         _is(names, "feature_used")),
+        "metric_value": typed(
+            rng.lognormal(np.log(medians[vital_idx]), sigmas[vital_idx]),
+            pa.float64(),
+            mask=~is_vital,
+        ),
+        "feature": _pick(
+            FEATURES, rng.integers(0, len(FEATURES), n), _is(names, "feature_used")
+        ),
         "page_path": _pick(PAGES, rng.integers(0, len(PAGES), n)),
         **_error_and_payload_columns(names, rng),
     }
@@ -299,8 +465,10 @@ def _error_and_payload_columns(
     names: np.ndarray, rng: np.random.Generator
 ) -> dict[str, pa.Array]:
     n = len(names)
-    columns = {key: np.full(n, None, dtype=object)
-               for key in ("message", "error_type", "error_fingerprint", "payload")}
+    columns = {
+        key: np.full(n, None, dtype=object)
+        for key in ("message", "error_type", "error_fingerprint", "payload")
+    }
     for index in np.flatnonzero(_is(names, "js_error", "backend_exception")):
         event_name = EVENT_NAMES[names[index]]
         templates = [t for t in ERROR_TEMPLATES if t[0] == event_name]
@@ -315,7 +483,8 @@ def _error_and_payload_columns(
     load_ms = rng.lognormal(np.log(900), 0.6, len(loads))
     paths = PAGES[rng.integers(0, len(PAGES), len(loads))]
     columns["payload"][loads] = [
-        f'{{"path": "{path}", "load_ms": {value:.1f}}}' for path, value in zip(paths, load_ms)
+        f'{{"path": "{path}", "load_ms": {value:.1f}}}'
+        for path, value in zip(paths, load_ms, strict=True)
     ]
     return {key: pa.array(values, type=pa.string()) for key, values in columns.items()}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lms_telemetry.analytics.error_groups import error_kind, fingerprint_error
@@ -13,18 +13,28 @@ from lms_telemetry.analytics.queries import normalize_query
 from lms_telemetry.storage import Store
 
 CATEGORIES = {
-    "search_submitted": "user_action", "item_viewed": "user_action",
-    "item_borrowed": "user_action", "item_renewed": "user_action",
-    "hold_placed": "user_action", "item_returned": "user_action",
-    "hold_cancelled": "user_action", "page_viewed": "navigation",
-    "tab_switched": "navigation", "menu_clicked": "navigation",
-    "search_input": "search", "suggestion_clicked": "search",
-    "result_clicked": "search", "api_request": "performance",
-    "page_load": "performance", "web_vital": "performance",
-    "feature_used": "feature", "js_error": "error",
-    "backend_exception": "error", "experiment_exposure": "experiment",
+    "search_submitted": "user_action",
+    "item_viewed": "user_action",
+    "item_borrowed": "user_action",
+    "item_renewed": "user_action",
+    "hold_placed": "user_action",
+    "item_returned": "user_action",
+    "hold_cancelled": "user_action",
+    "page_viewed": "navigation",
+    "tab_switched": "navigation",
+    "menu_clicked": "navigation",
+    "search_input": "search",
+    "suggestion_clicked": "search",
+    "result_clicked": "search",
+    "api_request": "performance",
+    "page_load": "performance",
+    "web_vital": "performance",
+    "feature_used": "feature",
+    "js_error": "error",
+    "backend_exception": "error",
+    "experiment_exposure": "experiment",
 }
-T0 = datetime(2024, 5, 6, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 6, 12, 0, tzinfo=UTC)
 
 
 def at(minutes: float = 0, start: datetime = T0) -> datetime:
@@ -70,11 +80,26 @@ def random_stream(seed: int, sessions: int = 120) -> list[dict[str, Any]]:
     import random
 
     rng = random.Random(seed)
-    queries = ["Harry Potter", "harry  potter", "ＤＵＮＥ", "dune", "Le Petit Prince",
-               "tolkien", "nothing here"]
-    names = ["search_submitted", "result_clicked", "result_clicked", "item_viewed",
-             "item_borrowed", "hold_placed", "page_viewed", "suggestion_clicked",
-             "feature_used"]
+    queries = [
+        "Harry Potter",
+        "harry  potter",
+        "ＤＵＮＥ",
+        "dune",
+        "Le Petit Prince",
+        "tolkien",
+        "nothing here",
+    ]
+    names = [
+        "search_submitted",
+        "result_clicked",
+        "result_clicked",
+        "item_viewed",
+        "item_borrowed",
+        "hold_placed",
+        "page_viewed",
+        "suggestion_clicked",
+        "feature_used",
+    ]
     rows: list[dict[str, Any]] = []
     for number in range(sessions):
         owner = f"id-{rng.randrange(25)}"
@@ -86,16 +111,26 @@ def random_stream(seed: int, sessions: int = 120) -> list[dict[str, Any]]:
         for _ in range(rng.randrange(1, 12)):
             moment += timedelta(seconds=rng.choice([5, 20, 50, 70, 300, 2400]))
             name = rng.choice(names)
-            fields: dict[str, Any] = {"pseudonymous_id": owner, "session_id": session_id,
-                                      "persona": persona, "is_bot": is_bot}
+            fields: dict[str, Any] = {
+                "pseudonymous_id": owner,
+                "session_id": session_id,
+                "persona": persona,
+                "is_bot": is_bot,
+            }
             if name == "search_submitted":
                 last_query = rng.choice(queries)
-                fields |= {"query": last_query, "results_count": rng.choice([0, 3, 12]),
-                           "latency_ms": float(rng.randrange(20, 900))}
+                fields |= {
+                    "query": last_query,
+                    "results_count": rng.choice([0, 3, 12]),
+                    "latency_ms": float(rng.randrange(20, 900)),
+                }
             elif name == "result_clicked":
                 query = last_query if rng.random() < 0.8 else rng.choice(queries)
-                fields |= {"query": query, "item_id": str(rng.randrange(1, 6)),
-                           "position": rng.randrange(1, 10)}
+                fields |= {
+                    "query": query,
+                    "item_id": str(rng.randrange(1, 6)),
+                    "position": rng.randrange(1, 10),
+                }
             elif name == "suggestion_clicked":
                 fields |= {"query": last_query, "position": rng.randrange(1, 5)}
             elif name in ("item_viewed", "item_borrowed", "hold_placed"):

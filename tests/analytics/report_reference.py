@@ -19,12 +19,17 @@ SUCCESS_EVENTS = ("item_borrowed", "item_renewed", "hold_placed")
 
 
 def in_scope(
-    events: list[dict[str, Any]], start: datetime, end: datetime,
-    persona: str | None = None, interface: str | None = None,
+    events: list[dict[str, Any]],
+    start: datetime,
+    end: datetime,
+    persona: str | None = None,
+    interface: str | None = None,
 ) -> list[dict[str, Any]]:
     return [
-        e for e in events
-        if start <= e["event_time"] < end and not e["is_bot"]
+        e
+        for e in events
+        if start <= e["event_time"] < end
+        and not e["is_bot"]
         and (persona is None or e["persona"] == persona)
         and (interface is None or e["interface"] == interface)
     ]
@@ -78,14 +83,18 @@ def ratio(part: float, whole: float) -> float | None:
 def overview(events: list[dict[str, Any]], tz: str) -> dict[str, Any]:
     zone = ZoneInfo(tz)
     grouped = sessions(events)
-    daily_events: Counter[date] = Counter(e["event_time"].astimezone(zone).date() for e in events)
+    daily_events: Counter[date] = Counter(
+        e["event_time"].astimezone(zone).date() for e in events
+    )
     daily_sessions: Counter[date] = Counter(
         members[0]["event_time"].astimezone(zone).date() for members in grouped.values()
     )
     return {
         "events": len(events),
         "sessions": len(grouped),
-        "pseudonymous_ids": len({e["pseudonymous_id"] for e in events if e["pseudonymous_id"]}),
+        "pseudonymous_ids": len(
+            {e["pseudonymous_id"] for e in events if e["pseudonymous_id"]}
+        ),
         "by_category": dict(Counter(e["category"] for e in events)),
         "by_persona": dict(Counter(e["persona"] for e in events)),
         "by_event": dict(Counter(e["event"] for e in events)),
@@ -96,15 +105,22 @@ def overview(events: list[dict[str, Any]], tz: str) -> dict[str, Any]:
 
 def session_figures(events: list[dict[str, Any]]) -> dict[str, Any]:
     grouped = sessions(events)
-    durations = [(m[-1]["event_time"] - m[0]["event_time"]).total_seconds() for m in grouped.values()]
+    durations = [
+        (m[-1]["event_time"] - m[0]["event_time"]).total_seconds()
+        for m in grouped.values()
+    ]
     sizes = [len(m) for m in grouped.values()]
     personas: dict[str, list[float]] = defaultdict(list)
-    for members, duration in zip(grouped.values(), durations):
+    for members, duration in zip(grouped.values(), durations, strict=True):
         known = [e["persona"] for e in members if e["persona"] != "unknown"]
         personas[known[0] if known else "unknown"].append(duration)
     return {
         "sessions": len(grouped),
-        "duration_seconds": {"p50": percentile(durations, 50), "p90": percentile(durations, 90), "mean": mean(durations)},
+        "duration_seconds": {
+            "p50": percentile(durations, 50),
+            "p90": percentile(durations, 90),
+            "mean": mean(durations),
+        },
         "events_per_session": {"p50": percentile(sizes, 50), "mean": mean(sizes)},
         "by_persona": {p: (len(d), percentile(d, 50)) for p, d in personas.items()},
     }
@@ -119,21 +135,33 @@ def judged_searches(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             flows[keys[e["event_id"]] or ("alone", e["event_id"])].append(e)
     judged = []
     for flow in flows.values():
-        flow.sort(key=lambda e: (e["event_time"], e["event"] == "result_clicked", e["event_id"]))
+        flow.sort(
+            key=lambda e: (
+                e["event_time"],
+                e["event"] == "result_clicked",
+                e["event_id"],
+            )
+        )
         searches = [i for i, e in enumerate(flow) if e["event"] == "search_submitted"]
         for n, index in enumerate(searches):
             search = flow[index]
             stop = searches[n + 1] if n + 1 < len(searches) else len(flow)
-            clicks = flow[index + 1:stop]
-            same = [c for c in clicks if c["query_normalized"] == search["query_normalized"]]
+            clicks = flow[index + 1 : stop]
+            same = [
+                c for c in clicks if c["query_normalized"] == search["query_normalized"]
+            ]
             next_search = flow[stop] if stop < len(flow) else None
-            judged.append({
-                **search,
-                "is_clicked": bool(same),
-                "first_click_position": same[0]["position"] if same else None,
-                "is_reformulated": next_search is not None and not clicks
-                and next_search["event_time"] - search["event_time"] <= timedelta(seconds=60),
-            })
+            judged.append(
+                {
+                    **search,
+                    "is_clicked": bool(same),
+                    "first_click_position": same[0]["position"] if same else None,
+                    "is_reformulated": next_search is not None
+                    and not clicks
+                    and next_search["event_time"] - search["event_time"]
+                    <= timedelta(seconds=60),
+                }
+            )
     return judged
 
 
@@ -145,13 +173,31 @@ def search(events: list[dict[str, Any]], min_ids: int, limit: int) -> dict[str, 
     suggestions = [e for e in events if e["event"] == "suggestion_clicked"]
     per_query: dict[str, dict[str, Any]] = {}
     for s in judged:
-        row = per_query.setdefault(s["query_normalized"], {"query": s["query_normalized"], "searches": 0, "ids": set(), "zero_result_searches": 0, "clicked_searches": 0})
+        row = per_query.setdefault(
+            s["query_normalized"],
+            {
+                "query": s["query_normalized"],
+                "searches": 0,
+                "ids": set(),
+                "zero_result_searches": 0,
+                "clicked_searches": 0,
+            },
+        )
         row["searches"] += 1
         row["ids"].add(s["pseudonymous_id"])
         row["zero_result_searches"] += s["results_count"] == 0
         row["clicked_searches"] += s["is_clicked"]
-    rows = [{**{k: v for k, v in r.items() if k != "ids"}, "pseudonymous_ids": len(r["ids"])} for r in per_query.values()]
-    shown = sorted((r for r in rows if r["pseudonymous_ids"] >= min_ids), key=lambda r: (-r["searches"], r["query"]))
+    rows = [
+        {
+            **{k: v for k, v in r.items() if k != "ids"},
+            "pseudonymous_ids": len(r["ids"]),
+        }
+        for r in per_query.values()
+    ]
+    shown = sorted(
+        (r for r in rows if r["pseudonymous_ids"] >= min_ids),
+        key=lambda r: (-r["searches"], r["query"]),
+    )
     folded = [r for r in rows if r["pseudonymous_ids"] < min_ids]
     return {
         "searches": count,
@@ -161,10 +207,19 @@ def search(events: list[dict[str, Any]], min_ids: int, limit: int) -> dict[str, 
         "reformulation_rate": ratio(sum(s["is_reformulated"] for s in judged), count),
         "suggestion_clicks": len(suggestions),
         "mean_suggestion_position": mean([e["position"] for e in suggestions]),
-        "latency_ms": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "p99": percentile(latencies, 99)},
+        "latency_ms": {
+            "p50": percentile(latencies, 50),
+            "p95": percentile(latencies, 95),
+            "p99": percentile(latencies, 99),
+        },
         "top_queries": shown[:limit],
-        "zero_result_queries": [r for r in shown if r["zero_result_searches"] > 0][:limit],
-        "other": {"queries": len(folded), "searches": sum(r["searches"] for r in folded)},
+        "zero_result_queries": [r for r in shown if r["zero_result_searches"] > 0][
+            :limit
+        ],
+        "other": {
+            "queries": len(folded),
+            "searches": sum(r["searches"] for r in folded),
+        },
     }
 
 
@@ -174,14 +229,24 @@ def step_matches(event: dict[str, Any], step: tuple[str, ...]) -> bool:
     return event["event"] not in SUCCESS_EVENTS or event.get("outcome") == "success"
 
 
-def funnel(events: list[dict[str, Any]], steps: list[tuple[str, ...]]) -> list[tuple[int, float | None]]:
+def funnel(
+    events: list[dict[str, Any]], steps: list[tuple[str, ...]]
+) -> list[tuple[int, float | None]]:
     """(sessions, median seconds from previous) per step, windowless."""
     reached: list[int] = [0] * len(steps)
     gaps: list[list[float]] = [[] for _ in steps]
     for members in sessions(events).values():
         previous = None
         for n, step in enumerate(steps):
-            found = next((e for e in members if step_matches(e, step) and (previous is None or e["event_time"] > previous)), None)
+            found = next(
+                (
+                    e
+                    for e in members
+                    if step_matches(e, step)
+                    and (previous is None or e["event_time"] > previous)
+                ),
+                None,
+            )
             if found is None:
                 break
             reached[n] += 1

@@ -16,12 +16,14 @@ DAY = ("2024-05-06", "2024-05-07")
 def _rows() -> list[dict]:
     rows = [make_event("item_viewed", at(n), item_id="1") for n in range(3)]
     rows += [make_event("item_viewed", at(n), item_id="2") for n in range(5)]
-    rows += [make_event("item_borrowed", at(9), item_id="1", outcome="success"),
-             make_event("item_borrowed", at(9), item_id="2", outcome="refused"),
-             make_event("item_borrowed", at(9), item_id="3"),  # outcome unknown
-             make_event("hold_placed", at(9), item_id="3", outcome="success"),
-             make_event("item_renewed", at(9), item_id="3", outcome="success"),
-             make_event("item_viewed", at(9), item_id="4", is_bot=True)]
+    rows += [
+        make_event("item_borrowed", at(9), item_id="1", outcome="success"),
+        make_event("item_borrowed", at(9), item_id="2", outcome="refused"),
+        make_event("item_borrowed", at(9), item_id="3"),  # outcome unknown
+        make_event("hold_placed", at(9), item_id="3", outcome="success"),
+        make_event("item_renewed", at(9), item_id="3", outcome="success"),
+        make_event("item_viewed", at(9), item_id="4", is_bot=True),
+    ]
     return rows
 
 
@@ -37,7 +39,9 @@ def test_items_ordered_by_successful_borrows_then_views(store: Store) -> None:
 
 def test_catalogue_adds_title_and_authors(store: Store, tmp_path: Path) -> None:
     catalogue = tmp_path / "books.csv"
-    catalogue.write_text('book_id,title,authors\n1,"Dune",Frank Herbert\n', encoding="utf-8")
+    catalogue.write_text(
+        'book_id,title,authors\n1,"Dune",Frank Herbert\n', encoding="utf-8"
+    )
     load(store, _rows())
     items = content.report(store, *DAY, catalog=str(catalogue))["items"]
     assert (items[0]["title"], items[0]["authors"]) == ("Dune", "Frank Herbert")

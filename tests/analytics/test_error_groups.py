@@ -59,8 +59,12 @@ def test_top_in_app_frame_skips_libraries_and_ignores_origin_hash_and_line() -> 
 
 
 def test_same_error_with_other_values_shares_a_fingerprint() -> None:
-    first = fingerprint_error("error", None, "TypeError: item 17 has no 'a'", CHROME_STACK)
-    second = fingerprint_error("error", None, "TypeError: item 9 has no 'b'", GECKO_STACK)
+    first = fingerprint_error(
+        "error", None, "TypeError: item 17 has no 'a'", CHROME_STACK
+    )
+    second = fingerprint_error(
+        "error", None, "TypeError: item 9 has no 'b'", GECKO_STACK
+    )
     assert first == second
     assert first[1] == "TypeError: item <n> has no '<str>'"
 
@@ -68,6 +72,10 @@ def test_same_error_with_other_values_shares_a_fingerprint() -> None:
 def test_fingerprint_differs_by_kind_type_message_and_frame() -> None:
     base = fingerprint_error("exception", "KeyError", "missing", PYTHON_STACK)[0]
     assert fingerprint_error("error", "KeyError", "missing", PYTHON_STACK)[0] != base
-    assert fingerprint_error("exception", "ValueError", "missing", PYTHON_STACK)[0] != base
+    assert (
+        fingerprint_error("exception", "ValueError", "missing", PYTHON_STACK)[0] != base
+    )
     assert fingerprint_error("exception", "KeyError", "absent", PYTHON_STACK)[0] != base
-    assert fingerprint_error("exception", "KeyError", "missing", CHROME_STACK)[0] != base
+    assert (
+        fingerprint_error("exception", "KeyError", "missing", CHROME_STACK)[0] != base
+    )

@@ -11,26 +11,43 @@ STACK = "    at renderItem (https://opac.example.org/static/app.js:10:5)"
 
 
 def _js_error(minute: float, number: int, owner: str) -> dict:
-    return make_event("js_error", at(minute), pseudonymous_id=owner, session_id=owner,
-                      message=f"TypeError: item {number} has no 'title'",
-                      payload={"kind": "error", "stack": STACK})
+    return make_event(
+        "js_error",
+        at(minute),
+        pseudonymous_id=owner,
+        session_id=owner,
+        message=f"TypeError: item {number} has no 'title'",
+        payload={"kind": "error", "stack": STACK},
+    )
 
 
 def test_same_error_with_other_values_is_one_group(store: Store) -> None:
     rows = [_js_error(n, 100 + n, f"id-{n}") for n in range(5)]
     rows.append(_js_error(9, 7, "id-0"))
-    rows.append(make_event("backend_exception", at(3), pseudonymous_id="id-1",
-                           error_type="KeyError", message="'barcode'"))
+    rows.append(
+        make_event(
+            "backend_exception",
+            at(3),
+            pseudonymous_id="id-1",
+            error_type="KeyError",
+            message="'barcode'",
+        )
+    )
     load(store, rows)
     result = errors.report(store, *DAY)
-    assert result["groups"] == [{
-        "fingerprint": rows[0]["error_fingerprint"],
-        "kind": "error", "type": "TypeError",
-        "message": "TypeError: item <n> has no '<str>'",
-        "events": 6, "sessions": 5, "pseudonymous_ids": 5,
-        "first_seen": "2024-05-06T12:00:00+00:00",
-        "last_seen": "2024-05-06T12:09:00+00:00",
-    }]
+    assert result["groups"] == [
+        {
+            "fingerprint": rows[0]["error_fingerprint"],
+            "kind": "error",
+            "type": "TypeError",
+            "message": "TypeError: item <n> has no '<str>'",
+            "events": 6,
+            "sessions": 5,
+            "pseudonymous_ids": 5,
+            "first_seen": "2024-05-06T12:00:00+00:00",
+            "last_seen": "2024-05-06T12:09:00+00:00",
+        }
+    ]
     # The back-end error came from one id: below k = 5, folded away.
     assert result["other"] == {"groups": 1, "events": 1}
 

@@ -19,8 +19,23 @@ def test_rows_by_persona_then_events_descending(store: Store) -> None:
     ]
     load(store, rows)
     assert features.report(store, "2024-05-06", "2024-05-07")["rows"] == [
-        {"persona": "librarian", "feature": "item_borrowed", "events": 1, "pseudonymous_ids": 1},
-        {"persona": "patron", "feature": "dark_mode", "events": 2, "pseudonymous_ids": 1},
-        {"persona": "patron", "feature": "item_viewed", "events": 1, "pseudonymous_ids": 1},
+        {
+            "persona": "librarian",
+            "feature": "item_borrowed",
+            "events": 1,
+            "pseudonymous_ids": 1,
+        },
+        {
+            "persona": "patron",
+            "feature": "dark_mode",
+            "events": 2,
+            "pseudonymous_ids": 1,
+        },
+        {
+            "persona": "patron",
+            "feature": "item_viewed",
+            "events": 1,
+            "pseudonymous_ids": 1,
+        },
         {"persona": "patron", "feature": "share", "events": 1, "pseudonymous_ids": 1},
     ]

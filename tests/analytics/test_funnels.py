@@ -14,28 +14,49 @@ DAY = ("2024-05-06", "2024-05-07")
 
 def _steps(result: dict, name: str = "borrow") -> list[tuple]:
     funnel = next(f for f in result["funnels"] if f["name"] == name)
-    return [(s["step"], s["sessions"], s["conversion_from_previous"],
-             s["conversion_from_start"], s["median_seconds_from_previous"])
-            for s in funnel["steps"]]
+    return [
+        (
+            s["step"],
+            s["sessions"],
+            s["conversion_from_previous"],
+            s["conversion_from_start"],
+            s["median_seconds_from_previous"],
+        )
+        for s in funnel["steps"]
+    ]
 
 
 def test_borrow_funnel_needs_order_and_success(store: Store) -> None:
     rows = [
         # a: search, view, borrow: the whole funnel, 60 s then 120 s apart.
-        make_event("search_submitted", at(0), session_id="a", query="x", results_count=1),
+        make_event(
+            "search_submitted", at(0), session_id="a", query="x", results_count=1
+        ),
         make_event("item_viewed", at(1), session_id="a", item_id="1"),
-        make_event("item_borrowed", at(3), session_id="a", item_id="1", outcome="success"),
+        make_event(
+            "item_borrowed", at(3), session_id="a", item_id="1", outcome="success"
+        ),
         # b: view before search: reaches the search step only.
         make_event("item_viewed", at(0), session_id="b", item_id="1"),
-        make_event("search_submitted", at(1), session_id="b", query="x", results_count=1),
+        make_event(
+            "search_submitted", at(1), session_id="b", query="x", results_count=1
+        ),
         # c: hold refused: stops at the view, 240 s after the search.
-        make_event("search_submitted", at(0), session_id="c", query="x", results_count=1),
+        make_event(
+            "search_submitted", at(0), session_id="c", query="x", results_count=1
+        ),
         make_event("item_viewed", at(4), session_id="c", item_id="1"),
-        make_event("hold_placed", at(5), session_id="c", item_id="1", outcome="refused"),
+        make_event(
+            "hold_placed", at(5), session_id="c", item_id="1", outcome="refused"
+        ),
         # d: a successful hold ends the funnel too.
-        make_event("search_submitted", at(0), session_id="d", query="x", results_count=1),
+        make_event(
+            "search_submitted", at(0), session_id="d", query="x", results_count=1
+        ),
         make_event("item_viewed", at(2), session_id="d", item_id="1"),
-        make_event("hold_placed", at(3), session_id="d", item_id="1", outcome="success"),
+        make_event(
+            "hold_placed", at(3), session_id="d", item_id="1", outcome="success"
+        ),
     ]
     load(store, rows)
     assert _steps(funnels.report(store, *DAY)) == [
@@ -56,8 +77,11 @@ def test_configured_funnel_with_window_takes_the_best_start(store: Store) -> Non
         make_event("item_viewed", at(11), session_id="b", item_id="1"),
     ]
     load(store, rows)
-    definition = {"name": "browse", "steps": ["page_viewed", "item_viewed"],
-                  "window_minutes": 10}
+    definition = {
+        "name": "browse",
+        "steps": ["page_viewed", "item_viewed"],
+        "window_minutes": 10,
+    }
     result = funnels.report(store, *DAY, funnels=[definition])
     assert _steps(result, "browse") == [
         ("page_viewed", 2, None, 1.0, None),
@@ -75,7 +99,8 @@ def test_random_stream_matches_plain_python(store: Store, seed: int) -> None:
     result = funnels.report(store, start, end)["funnels"][0]["steps"]
     assert [s["sessions"] for s in result] == [count for count, _ in expected]
     assert [s["median_seconds_from_previous"] for s in result] == pytest.approx(
-        [median for _, median in expected])
+        [median for _, median in expected]
+    )
 
 
 def test_empty_period_gives_null_conversions(store: Store) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from tests.analytics import report_reference as reference
-from tests.analytics.events import at, load, make_event
 
 from lms_telemetry.analytics import overview
 from lms_telemetry.storage import Store
+from tests.analytics import report_reference as reference
+from tests.analytics.events import at, load, make_event
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -24,28 +23,40 @@ def _hourly_events(first: datetime, hours: int) -> list[dict]:
 def test_daily_counts_follow_chicago_days_across_both_dst_changes(store: Store) -> None:
     # One event per real hour from Nov 2 to Nov 5 local (the fall-back day has
     # 25 hours) and from Mar 9 to Mar 12 local (spring forward: 23 hours).
-    fall = _hourly_events(datetime(2024, 11, 2, tzinfo=CHICAGO).astimezone(timezone.utc), 73)
-    spring = _hourly_events(datetime(2024, 3, 9, tzinfo=CHICAGO).astimezone(timezone.utc), 71)
+    fall = _hourly_events(datetime(2024, 11, 2, tzinfo=CHICAGO).astimezone(UTC), 73)
+    spring = _hourly_events(datetime(2024, 3, 9, tzinfo=CHICAGO).astimezone(UTC), 71)
     load(store, fall + spring)
 
     autumn = overview.report(store, "2024-11-02", "2024-11-05", tz="America/Chicago")
     vernal = overview.report(store, "2024-03-09", "2024-03-12", tz="America/Chicago")
 
     assert [(d["day"], d["events"]) for d in autumn["daily"]] == [
-        ("2024-11-02", 24), ("2024-11-03", 25), ("2024-11-04", 24)]
+        ("2024-11-02", 24),
+        ("2024-11-03", 25),
+        ("2024-11-04", 24),
+    ]
     assert [(d["day"], d["events"]) for d in vernal["daily"]] == [
-        ("2024-03-09", 24), ("2024-03-10", 23), ("2024-03-11", 24)]
-    expected = reference.overview(reference.in_scope(
-        fall, datetime(2024, 11, 2, tzinfo=CHICAGO), datetime(2024, 11, 5, tzinfo=CHICAGO)),
-        "America/Chicago")
+        ("2024-03-09", 24),
+        ("2024-03-10", 23),
+        ("2024-03-11", 24),
+    ]
+    expected = reference.overview(
+        reference.in_scope(
+            fall,
+            datetime(2024, 11, 2, tzinfo=CHICAGO),
+            datetime(2024, 11, 5, tzinfo=CHICAGO),
+        ),
+        "America/Chicago",
+    )
     assert autumn["events"] == expected["events"] == 73
     assert [d["sessions"] for d in autumn["daily"]] == [
-        expected["daily_sessions"][datetime(2024, 11, day).date()] for day in (2, 3, 4)]
+        expected["daily_sessions"][datetime(2024, 11, day).date()] for day in (2, 3, 4)
+    ]
 
 
 def test_utc_day_cut_differs_from_chicago_cut(store: Store) -> None:
     # 03:00 UTC on May 7 is still May 6 in Chicago.
-    load(store, [make_event("page_viewed", datetime(2024, 5, 7, 3, tzinfo=timezone.utc))])
+    load(store, [make_event("page_viewed", datetime(2024, 5, 7, 3, tzinfo=UTC))])
     utc = overview.report(store, "2024-05-06", "2024-05-08")
     chicago = overview.report(store, "2024-05-06", "2024-05-08", tz="America/Chicago")
     assert [d["events"] for d in utc["daily"]] == [0, 1]
@@ -74,7 +85,9 @@ def test_late_and_skewed_events_count_at_their_corrected_time(store: Store) -> N
         # Received two days late, but it happened on May 6.
         make_event("page_viewed", at(0), received_at=at(2 * 24 * 60)),
         # Received on May 6, but its corrected time is May 5: not in the period.
-        make_event("page_viewed", at(-24 * 60), received_at=at(0), is_clock_corrected=True),
+        make_event(
+            "page_viewed", at(-24 * 60), received_at=at(0), is_clock_corrected=True
+        ),
     ]
     load(store, rows)
     result = overview.report(store, "2024-05-06", "2024-05-07")
@@ -86,7 +99,9 @@ def test_filters_apply_to_events_sessions_and_bots(store: Store) -> None:
     rows = [
         make_event("page_viewed", at(0), persona="librarian", interface="staff"),
         make_event("page_viewed", at(1), persona="patron", interface="opac"),
-        make_event("page_viewed", at(2), persona="librarian", interface="staff", is_bot=True),
+        make_event(
+            "page_viewed", at(2), persona="librarian", interface="staff", is_bot=True
+        ),
     ]
     load(store, rows)
     result = overview.report(store, "2024-05-06", "2024-05-07", persona="librarian")
@@ -97,8 +112,14 @@ def test_filters_apply_to_events_sessions_and_bots(store: Store) -> None:
 
 def test_quarantined_bodies_received_in_period_are_counted(store: Store) -> None:
     quarantined = [
-        {"received_at": at(n), "reason": "invalid", "errors": '["payload: bad"]',
-         "event_index": 0, "event_id": None, "body": "{}"}
+        {
+            "received_at": at(n),
+            "reason": "invalid",
+            "errors": '["payload: bad"]',
+            "event_index": 0,
+            "event_id": None,
+            "body": "{}",
+        }
         for n in (0, 5, 24 * 60)
     ]
     store.load_spool_records([], quarantined, {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,8 +13,11 @@ from tests.analytics.events import at, load, make_event, random_stream
 
 
 def test_session_crossing_an_hour_boundary_is_one_session(store: Store) -> None:
-    start = datetime(2024, 5, 6, 10, 50, tzinfo=timezone.utc)
-    load(store, [make_event("page_viewed", start + timedelta(minutes=m)) for m in (0, 15, 30)])
+    start = datetime(2024, 5, 6, 10, 50, tzinfo=UTC)
+    load(
+        store,
+        [make_event("page_viewed", start + timedelta(minutes=m)) for m in (0, 15, 30)],
+    )
     result = sessions.report(store, "2024-05-06", "2024-05-07")
     assert result["sessions"] == 1
     assert result["duration_seconds"] == {"p50": 1800.0, "p90": 1800.0, "mean": 1800.0}

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -35,7 +35,7 @@ class ReportServer:
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> ReportServer:
+    def __enter__(self) -> Self:
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started and time.monotonic() < deadline:
@@ -46,19 +46,31 @@ class ReportServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
-    def get(self, name: str, token: str | None = TOKEN, **params: Any) -> httpx.Response:
+    def get(
+        self, name: str, token: str | None = TOKEN, **params: Any
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return httpx.get(f"{self.url}/api/reports/{name}", params=params, headers=headers)
+        return httpx.get(
+            f"{self.url}/api/reports/{name}", params=params, headers=headers
+        )
 
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ReportServer]:
     store = open_store(tmp_path / "reports.duckdb")
-    load(store, [
-        make_event("search_submitted", at(n), query="Dune", results_count=n % 2,
-                   pseudonymous_id=f"id-{n % 3}")
-        for n in range(6)
-    ])
+    load(
+        store,
+        [
+            make_event(
+                "search_submitted",
+                at(n),
+                query="Dune",
+                results_count=n % 2,
+                pseudonymous_id=f"id-{n % 3}",
+            )
+            for n in range(6)
+        ],
+    )
     with ReportServer(store) as running:
         yield running
     store.close()
@@ -76,8 +88,12 @@ def test_min_ids_default_comes_from_configuration(server: ReportServer) -> None:
     reply = server.get("search", since="2024-05-06", until="2024-05-07")
     assert reply.json() == search.report(store, "2024-05-06", "2024-05-07", min_ids=2)
     assert reply.json()["min_ids"] == 2
-    assert server.get("search", since="2024-05-06", until="2024-05-07",
-                      min_ids="4").json()["top_queries"] == []
+    assert (
+        server.get(
+            "search", since="2024-05-06", until="2024-05-07", min_ids="4"
+        ).json()["top_queries"]
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,14 +101,26 @@ def test_min_ids_default_comes_from_configuration(server: ReportServer) -> None:
     [
         ({"until": "2024-05-07"}, "since", "since is required"),
         ({"since": "2024-05-06", "until": "May 7"}, "until", "not a date"),
-        ({"since": "2024-05-06", "until": "2024-05-07", "tz": "Mars/Base"}, "tz",
-         "IANA time zone"),
-        ({"since": "2024-05-06", "until": "2024-05-07", "persona": "robot"}, "persona",
-         "not one of"),
-        ({"since": "2024-05-06", "until": "2024-05-07", "limit": "0"}, "limit",
-         "from 1 to"),
-        ({"since": "2024-05-06", "until": "2024-05-07", "colour": "red"}, "colour",
-         "not known"),
+        (
+            {"since": "2024-05-06", "until": "2024-05-07", "tz": "Mars/Base"},
+            "tz",
+            "IANA time zone",
+        ),
+        (
+            {"since": "2024-05-06", "until": "2024-05-07", "persona": "robot"},
+            "persona",
+            "not one of",
+        ),
+        (
+            {"since": "2024-05-06", "until": "2024-05-07", "limit": "0"},
+            "limit",
+            "from 1 to",
+        ),
+        (
+            {"since": "2024-05-06", "until": "2024-05-07", "colour": "red"},
+            "colour",
+            "not known",
+        ),
         ({"since": "2024-05-08", "until": "2024-05-07"}, "until", "must be after"),
     ],
 )
@@ -108,7 +136,9 @@ def test_bad_parameter_gets_400_naming_it(
 def test_option_a_report_does_not_take_is_refused(server: ReportServer) -> None:
     reply = server.get("overview", since="2024-05-06", until="2024-05-07", limit="3")
     assert reply.status_code == 400
-    assert reply.json()["message"] == "Parameter limit is not an option of report overview"
+    assert (
+        reply.json()["message"] == "Parameter limit is not an option of report overview"
+    )
 
 
 def test_unknown_report_is_404(server: ReportServer) -> None:
@@ -118,7 +148,15 @@ def test_unknown_report_is_404(server: ReportServer) -> None:
 
 
 def test_reports_need_a_token(server: ReportServer) -> None:
-    assert server.get("overview", token=None, since="2024-05-06",
-                      until="2024-05-07").status_code == 401
-    assert server.get("overview", token="wrong", since="2024-05-06",
-                      until="2024-05-07").status_code == 401
+    assert (
+        server.get(
+            "overview", token=None, since="2024-05-06", until="2024-05-07"
+        ).status_code
+        == 401
+    )
+    assert (
+        server.get(
+            "overview", token="wrong", since="2024-05-06", until="2024-05-07"
+        ).status_code
+        == 401
+    )

@@ -69,7 +69,8 @@ def run_report(
     """Run report NAME; options given here win over those from CONFIG."""
     if name not in REPORTS:
         raise ReportError(
-            "name", f"Report {name!r} does not exist; choose one of {', '.join(REPORTS)}"
+            "name",
+            f"Report {name!r} does not exist; choose one of {', '.join(REPORTS)}",
         )
     given = {key: value for key, value in options.items() if value is not None}
     merged = (options_from_config(name, config) if config is not None else {}) | given

@@ -12,7 +12,7 @@ import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,7 +73,7 @@ class Scope:
 def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     # Round-tripping through UTC resolves a midnight that a DST change skips.
     local = datetime.combine(day, time(0), tzinfo=zone)
-    return local.astimezone(timezone.utc).astimezone(zone).astimezone(timezone.utc)
+    return local.astimezone(UTC).astimezone(zone).astimezone(UTC)
 
 
 def parse_zone(tz: str) -> ZoneInfo:
@@ -87,25 +87,22 @@ def parse_zone(tz: str) -> ZoneInfo:
 
 def parse_bound(name: str, value: Bound, zone: ZoneInfo) -> datetime:
     """A period bound as a UTC instant: a date means its midnight in ZONE."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        return _local_midnight(value, zone)
-    else:
-        moment = _parse_text_bound(name, value, zone)
-        if not isinstance(moment, datetime):
-            return _local_midnight(moment, zone)
+    parsed = value if isinstance(value, date) else _parse_text_bound(name, value)
+    if not isinstance(parsed, datetime):
+        return _local_midnight(parsed, zone)
+    moment: datetime = parsed
     if moment.tzinfo is None:
         raise ReportError(name, f"Parameter {name} {value!r} has no UTC offset")
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
-def _parse_text_bound(name: str, text: str, zone: ZoneInfo) -> date | datetime:
+def _parse_text_bound(name: str, text: str) -> date | datetime:
     text = text.strip()
     try:
         if len(text) == 10:
             return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("z", "Z").replace("Z", "+00:00"))
+        # RFC 3339 allows a lower-case "z"; Python reads only "Z".
+        return datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
         raise ReportError(
             name,
@@ -129,7 +126,9 @@ def resolve_scope(
     start = parse_bound("since", since, zone)
     end = parse_bound("until", until, zone)
     if end <= start:
-        raise ReportError("until", f"Parameter until {until!s} must be after since {since!s}")
+        raise ReportError(
+            "until", f"Parameter until {until!s} must be after since {since!s}"
+        )
     _check_choice("persona", persona, PERSONAS)
     _check_choice("interface", interface, INTERFACES)
     return Scope(start, end, tz, persona or None, interface or None)
@@ -149,10 +148,17 @@ def positive_int(name: str, value: Any, default: int, maximum: int = MAX_LIMIT) 
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise ReportError(name, f"Parameter {name} {value!r} is not a whole number") from None
-    if isinstance(value, float) and not value.is_integer() or not 1 <= number <= maximum:
         raise ReportError(
-            name, f"Parameter {name} {value!r} must be a whole number from 1 to {maximum}"
+            name, f"Parameter {name} {value!r} is not a whole number"
+        ) from None
+    if (
+        isinstance(value, float)
+        and not value.is_integer()
+        or not 1 <= number <= maximum
+    ):
+        raise ReportError(
+            name,
+            f"Parameter {name} {value!r} must be a whole number from 1 to {maximum}",
         )
     return number
 
@@ -263,5 +269,5 @@ def iso_time(moment: datetime | None, tz: str) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(tz)).isoformat()

@@ -41,7 +41,9 @@ def _from_server(url: str, token: str | None, name: str, params: dict[str, Any])
     query = {key: value for key, value in params.items() if value is not None}
     try:
         reply = httpx.get(
-            f"{url.rstrip('/')}/api/reports/{name}", params=query, headers=headers,
+            f"{url.rstrip('/')}/api/reports/{name}",
+            params=query,
+            headers=headers,
             timeout=60.0,
         )
     except httpx.HTTPError as exc:
@@ -62,8 +64,10 @@ def _sections(result: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[An
     for key, value in result.items():
         if isinstance(value, list):
             tables[key] = value
-        elif isinstance(value, dict) and value and all(
-            not isinstance(v, dict | list) for v in value.values()
+        elif (
+            isinstance(value, dict)
+            and value
+            and all(not isinstance(v, dict | list) for v in value.values())
         ):
             for inner, number in value.items():
                 figures[f"{key}.{inner}"] = number
@@ -117,17 +121,24 @@ def _render_csv(result: dict[str, Any]) -> str:
     """One CSV: section, then the columns of every section's rows."""
     figures, tables = _sections(result)
     rows: list[dict[str, Any]] = [
-        {"section": "summary", "figure": key, "value": value} for key, value in figures.items()
+        {"section": "summary", "figure": key, "value": value}
+        for key, value in figures.items()
     ]
     for key, found in tables.items():
-        rows.extend({"section": section, **row} for section, row in _flatten_rows(key, found))
+        rows.extend(
+            {"section": section, **row} for section, row in _flatten_rows(key, found)
+        )
     columns = list(dict.fromkeys(column for row in rows for column in row))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: json.dumps(v) if isinstance(v, dict | list) else v
-                         for k, v in row.items()})
+        writer.writerow(
+            {
+                k: json.dumps(v) if isinstance(v, dict | list) else v
+                for k, v in row.items()
+            }
+        )
     return out.getvalue()
 
 
@@ -138,24 +149,46 @@ def _render_csv(result: dict[str, Any]) -> str:
 @click.option("--token", help=f"Admin token for --server (default: ${TOKEN_VARIABLE}).")
 @click.option("--since", required=True, help="First day or RFC 3339 time (inclusive).")
 @click.option("--until", required=True, help="Last day or RFC 3339 time (exclusive).")
-@click.option("--tz", default="UTC", show_default=True, help="IANA zone days are cut in.")
+@click.option(
+    "--tz", default="UTC", show_default=True, help="IANA zone days are cut in."
+)
 @click.option("--persona", help="Only events of this persona.")
 @click.option("--interface", help="Only events of this interface.")
 @click.option("--limit", type=int, help="Most rows per list (search, content, ...).")
 @click.option("--min-ids", type=int, help="Privacy threshold k for free-text rows.")
-@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]),
-              default="table", show_default=True)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
 def report_command(
-    name: str, db_path: str | None, server: str | None, token: str | None,
-    since: str, until: str, tz: str, persona: str | None, interface: str | None,
-    limit: int | None, min_ids: int | None, output: str,
+    name: str,
+    db_path: str | None,
+    server: str | None,
+    token: str | None,
+    since: str,
+    until: str,
+    tz: str,
+    persona: str | None,
+    interface: str | None,
+    limit: int | None,
+    min_ids: int | None,
+    output: str,
 ) -> None:
     """Print report NAME for a period, from --db PATH or --server URL."""
     if bool(db_path) == bool(server):
         raise click.UsageError("Give exactly one of --db PATH or --server URL")
-    params: dict[str, Any] = {"since": since, "until": until, "tz": tz,
-                              "persona": persona, "interface": interface,
-                              "limit": limit, "min_ids": min_ids}
+    params: dict[str, Any] = {
+        "since": since,
+        "until": until,
+        "tz": tz,
+        "persona": persona,
+        "interface": interface,
+        "limit": limit,
+        "min_ids": min_ids,
+    }
     try:
         if db_path:
             result = _from_database(db_path, name, params)
@@ -163,7 +196,9 @@ def report_command(
             token = token or os.environ.get(TOKEN_VARIABLE)
             result = _from_server(str(server), token, name, params)
     except ReportError as exc:
-        raise click.BadParameter(str(exc), param_hint=f"--{exc.parameter.replace('_', '-')}")
+        raise click.BadParameter(
+            str(exc), param_hint=f"--{exc.parameter.replace('_', '-')}"
+        ) from None
     if output == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     elif output == "csv":

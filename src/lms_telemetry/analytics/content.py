@@ -69,6 +69,7 @@ def _read_catalog(path: Path, modified_ns: int) -> dict[str, tuple[str, str]]:
         if missing:
             raise ReportError(
                 "catalog",
-                f"Catalogue file {str(path)!r} lacks the columns {', '.join(sorted(missing))}",
+                f"Catalogue file {str(path)!r} lacks the columns "
+                f"{', '.join(sorted(missing))}",
             )
         return {row["book_id"]: (row["title"], row["authors"]) for row in reader}

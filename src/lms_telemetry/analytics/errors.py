@@ -40,8 +40,14 @@ def report(
     scope = resolve_scope(since, until, tz, persona, interface)
     threshold = positive_int("min_ids", min_ids, DEFAULT_MIN_IDS)
     top = positive_int("limit", limit, DEFAULT_LIMIT)
-    columns = ["event", "event_time", "payload", "error_type", "message",
-               "error_fingerprint"]
+    columns = [
+        "event",
+        "event_time",
+        "payload",
+        "error_type",
+        "message",
+        "error_fingerprint",
+    ]
     row = run_statement(
         store, "errors", "groups", scope, columns, extra={"min_ids": threshold}
     )[0]

@@ -57,7 +57,9 @@ def parse_funnel(definition: Any) -> Funnel:
     name = definition["name"]
     steps = definition.get("steps")
     if not isinstance(steps, list) or len(steps) < 2:
-        raise ReportError("funnels", f"Funnel {name!r} needs a list of two or more steps")
+        raise ReportError(
+            "funnels", f"Funnel {name!r} needs a list of two or more steps"
+        )
     parsed = tuple(tuple(str(step).split("|")) for step in steps)
     for event in (event for step in parsed for event in step):
         if not _EVENT_NAME.match(event):
@@ -69,7 +71,8 @@ def parse_funnel(definition: Any) -> Funnel:
         isinstance(window, bool) or not isinstance(window, int | float) or window <= 0
     ):
         raise ReportError(
-            "funnels", f"Funnel {name!r} window_minutes {window!r} must be a positive number"
+            "funnels",
+            f"Funnel {name!r} window_minutes {window!r} must be a positive number",
         )
     return Funnel(name, parsed, None if window is None else float(window))
 
@@ -117,24 +120,42 @@ def funnel_sql(scope: Scope, funnel: Funnel) -> str:
         scoped_sql(scope),
         sessioned_sql(["event", "outcome"]),
         pieces["marked"]
-        .replace("{step_flags}", ", ".join(
-            _step_flag(n, step) for n, step in enumerate(funnel.steps, 1)))
+        .replace(
+            "{step_flags}",
+            ", ".join(_step_flag(n, step) for n, step in enumerate(funnel.steps, 1)),
+        )
         .replace("{event_names}", _quoted(names)),
         pieces["first_step_each" if funnel.window_minutes else "first_step_earliest"],
     ]
     for n in range(2, count + 1):
-        ctes.append(pieces["next_step"].replace("{n}", str(n))
-                    .replace("{previous}", str(n - 1)))
+        ctes.append(
+            pieces["next_step"].replace("{n}", str(n)).replace("{previous}", str(n - 1))
+        )
     summary = (
         pieces["summary"]
-        .replace("{reached_columns}", ", ".join(
-            f"step_{n}.reached_at AS reached_{n}" for n in range(1, count + 1)))
-        .replace("{step_joins}", " ".join(
-            f"LEFT JOIN step_{n} USING (session_key, started_at)"
-            for n in range(2, count + 1)))
-        .replace("{depth}", " + ".join(
-            f"(reached_{n} IS NOT NULL)::INTEGER" for n in range(1, count + 1)))
-        .replace("{step_aggregates}", ", ".join(_step_aggregate(n) for n in range(1, count + 1)))
+        .replace(
+            "{reached_columns}",
+            ", ".join(
+                f"step_{n}.reached_at AS reached_{n}" for n in range(1, count + 1)
+            ),
+        )
+        .replace(
+            "{step_joins}",
+            " ".join(
+                f"LEFT JOIN step_{n} USING (session_key, started_at)"
+                for n in range(2, count + 1)
+            ),
+        )
+        .replace(
+            "{depth}",
+            " + ".join(
+                f"(reached_{n} IS NOT NULL)::INTEGER" for n in range(1, count + 1)
+            ),
+        )
+        .replace(
+            "{step_aggregates}",
+            ", ".join(_step_aggregate(n) for n in range(1, count + 1)),
+        )
     )
     return "WITH " + ",\n".join(ctes) + ",\n" + summary
 
@@ -156,11 +177,17 @@ def _run_funnel(store: Store, scope: Scope, funnel: Funnel) -> dict[str, Any]:
     for n, label in enumerate(funnel.labels, 1):
         reached = row[f"sessions_{n}"]
         previous = row[f"sessions_{n - 1}"] if n > 1 else None
-        steps.append({
-            "step": label,
-            "sessions": reached,
-            "conversion_from_previous": rate(reached, previous) if n > 1 else None,
-            "conversion_from_start": rate(reached, first),
-            "median_seconds_from_previous": number(row[f"median_seconds_{n}"]),
-        })
-    return {"name": funnel.name, "window_minutes": funnel.window_minutes, "steps": steps}
+        steps.append(
+            {
+                "step": label,
+                "sessions": reached,
+                "conversion_from_previous": rate(reached, previous) if n > 1 else None,
+                "conversion_from_start": rate(reached, first),
+                "median_seconds_from_previous": number(row[f"median_seconds_{n}"]),
+            }
+        )
+    return {
+        "name": funnel.name,
+        "window_minutes": funnel.window_minutes,
+        "steps": steps,
+    }

@@ -33,7 +33,7 @@ WEB_VITAL_THRESHOLDS: dict[str, tuple[float, float]] = {
 
 
 def rate_web_vital(name: str, value: float | None) -> str | None:
-    """"good", "needs-improvement" or "poor" for VALUE of vital NAME."""
+    """ "good", "needs-improvement" or "poor" for VALUE of vital NAME."""
     if value is None or name not in WEB_VITAL_THRESHOLDS:
         return None
     good, poor = WEB_VITAL_THRESHOLDS[name]
@@ -94,9 +94,13 @@ def _page(found: dict[str, Any]) -> dict[str, Any]:
 
 def _web_vitals(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     order = list(WEB_VITAL_THRESHOLDS)
-    found = sorted(found, key=lambda row: (order.index(row["name"])
-                                           if row["name"] in order else len(order),
-                                           row["name"]))
+    found = sorted(
+        found,
+        key=lambda row: (
+            order.index(row["name"]) if row["name"] in order else len(order),
+            row["name"],
+        ),
+    )
     return [
         {
             "name": row["name"],

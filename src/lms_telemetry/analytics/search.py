@@ -25,8 +25,14 @@ from lms_telemetry.analytics._scope import (
 )
 from lms_telemetry.storage.base import Store
 
-_COLUMNS = ["event", "event_id", "query_normalized", "results_count", "latency_ms",
-            "position"]
+_COLUMNS = [
+    "event",
+    "event_id",
+    "query_normalized",
+    "results_count",
+    "latency_ms",
+    "position",
+]
 
 
 def report(
@@ -47,7 +53,11 @@ def report(
     threshold = positive_int("min_ids", min_ids, DEFAULT_MIN_IDS)
     top = positive_int("limit", limit, DEFAULT_LIMIT)
     row = run_statement(
-        store, "search", "search", scope, _COLUMNS,
+        store,
+        "search",
+        "search",
+        scope,
+        _COLUMNS,
         extra={"min_ids": threshold, "limit": top},
     )[0]
     searches = row["searches"]

@@ -36,18 +36,23 @@ async def get_report(request: Request) -> JSONResponse:
     name = request.path_params["name"]
     if name not in REPORTS:
         return _error(
-            404, "unknown_report",
-            f"Report {name!r} does not exist; choose one of {', '.join(REPORTS)}", None,
+            404,
+            "unknown_report",
+            f"Report {name!r} does not exist; choose one of {', '.join(REPORTS)}",
+            None,
         )
     query = request.query_params
     for parameter in query:
         if parameter not in SCOPE_PARAMETERS + OPTION_PARAMETERS:
             return _error(
-                400, "invalid_parameter", f"Parameter {parameter} is not known", parameter
+                400,
+                "invalid_parameter",
+                f"Parameter {parameter} is not known",
+                parameter,
             )
-    scope = {key: query.get(key) or None for key in SCOPE_PARAMETERS}
+    scope: dict[str, Any] = {key: query.get(key) or None for key in SCOPE_PARAMETERS}
     scope["tz"] = scope["tz"] or "UTC"
-    options = {key: query[key] for key in OPTION_PARAMETERS if query.get(key)}
+    options: dict[str, Any] = {k: query[k] for k in OPTION_PARAMETERS if query.get(k)}
     config = getattr(request.app.state, "config", None)
     try:
         result = await run_in_threadpool(
