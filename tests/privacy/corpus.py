@@ -173,6 +173,8 @@ def _secret_cases() -> list[PiiCase]:
         ("/pay?card=" + MARK + "&amount=5", "visa-ending-1111"),
         ("/auth?sid=" + MARK, "abcdef012345"),
         ("/opac?searchTerm=tolkien&apiKey=" + MARK, "k3y"),
+        ("/login?next=/account?token=" + MARK, "nested-7d2f"),
+        ("/login?next=%2Faccount%3Ftoken%3D" + MARK + "%26lang%3Den", "encoded-9a1c"),
     )
     return [PiiCase("secret", value, template) for template, value in urls]
 

@@ -48,7 +48,12 @@ SECRET_KEY_PARTS = frozenset(
 )
 _SECRET_KEY_SUFFIXES = ("token", "apikey", "secret", "password", "sessionid")
 _KEY_SPLIT = re.compile(r"[^a-z0-9]+")
-_QUERY_PAIR = re.compile(r"(?<=[?&;#])([\w.\-\[\]]{1,64})=([^&#;\s]*)")
+# A value ends at "?" too, so a URL nested in a value (?next=/a?token=x)
+# has its own pairs examined; the second form is the percent-encoded one.
+_QUERY_PAIR = re.compile(r"(?<=[?&;#])([\w.\-\[\]]{1,64})=([^&#;\s?]*)")
+_ENCODED_QUERY_PAIR = re.compile(
+    r"(?<=%3[Ff]|%26)([\w.\-]{1,64})%3[Dd]((?:(?!%26|%23|%3[Ff])[^&#;\s?])*)"
+)
 
 # E-mail addresses are found from their "@" (or percent-encoded %40):
 # the domain is matched forwards and the local part backwards, over a
@@ -130,6 +135,13 @@ def _secret_value(match: re.Match[str]) -> str:
     key, value = match[1], match[2]
     if value and is_secret_key(key):
         return f"{key}=[secret]"
+    return match[0]
+
+
+def _encoded_secret_value(match: re.Match[str]) -> str:
+    key, value = match[1], match[2]
+    if value and is_secret_key(key):
+        return match[0][: len(match[0]) - len(value)] + "[secret]"
     return match[0]
 
 
@@ -277,6 +289,8 @@ class Scrubber:
     def _scrub_normalized(self, text: str) -> str:
         if "=" in text:
             text = _QUERY_PAIR.sub(_secret_value, text)
+        if "%3D" in text or "%3d" in text:
+            text = _ENCODED_QUERY_PAIR.sub(_encoded_secret_value, text)
         if "@" in text or "%" in text:
             text = _replace_emails(text)
         if "/home/" in text or "sers" in text or "SERS" in text:
