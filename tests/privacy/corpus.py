@@ -155,9 +155,7 @@ _VALUES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("::ffff:192.0.2.1", MESSAGE_PLACES[:1]),
         ("2001:0db8:85a3:0000:0000:8a2e:0370:7334", QUERY_PLACES[:1]),
     ),
-    "barcode": tuple(
-        (barcode, EVERYWHERE + URL_PLACES) for barcode in PATRON_BARCODES
-    ),
+    "barcode": tuple((barcode, EVERYWHERE + URL_PLACES) for barcode in PATRON_BARCODES),
 }
 
 
@@ -181,16 +179,36 @@ def _secret_cases() -> list[PiiCase]:
 
 def _user_cases() -> list[PiiCase]:
     return [
-        PiiCase("user", "/home/jane/", 'File "' + MARK + 'lms/views.py", line 4',
-                "/home/[user]/"),
-        PiiCase("user", "/Users/jane.doe/", "open " + MARK + "Library/x.db failed",
-                "/Users/[user]/"),
-        PiiCase("user", "C:\\Users\\Jane Doe\\", "at " + MARK + "AppData\\app.js:3",
-                "C:\\Users\\[user]\\"),
-        PiiCase("user", "C:/Users/bob/", "ENOENT " + MARK + "Desktop/list.csv",
-                "C:/Users/[user]/"),
-        PiiCase("user", "file:///home/jsmith/", "loaded " + MARK + "catalog.html",
-                "file:///home/[user]/"),
+        PiiCase(
+            "user",
+            "/home/jane/",
+            'File "' + MARK + 'lms/views.py", line 4',
+            "/home/[user]/",
+        ),
+        PiiCase(
+            "user",
+            "/Users/jane.doe/",
+            "open " + MARK + "Library/x.db failed",
+            "/Users/[user]/",
+        ),
+        PiiCase(
+            "user",
+            "C:\\Users\\Jane Doe\\",
+            "at " + MARK + "AppData\\app.js:3",
+            "C:\\Users\\[user]\\",
+        ),
+        PiiCase(
+            "user",
+            "C:/Users/bob/",
+            "ENOENT " + MARK + "Desktop/list.csv",
+            "C:/Users/[user]/",
+        ),
+        PiiCase(
+            "user",
+            "file:///home/jsmith/",
+            "loaded " + MARK + "catalog.html",
+            "file:///home/[user]/",
+        ),
     ]
 
 
@@ -209,26 +227,69 @@ def pii_cases() -> list[PiiCase]:
 
 LOOK_ALIKES: tuple[str, ...] = (
     # ISBNs and ISSNs with valid check digits, written several ways.
-    "978-0-439-02348-1", "9780439023481", "ISBN 0-439-02348-3", "0439023483",
-    "isbn:0-306-40615-2", "978 0 306 40615 7", "080442957X", "0-8044-2957-X",
-    "ISSN 0028-0836", "0036-8075", "issn 0140-6736", "0098-7484", "0363-0277",
+    "978-0-439-02348-1",
+    "9780439023481",
+    "ISBN 0-439-02348-3",
+    "0439023483",
+    "isbn:0-306-40615-2",
+    "978 0 306 40615 7",
+    "080442957X",
+    "0-8044-2957-X",
+    "ISSN 0028-0836",
+    "0036-8075",
+    "issn 0140-6736",
+    "0098-7484",
+    "0363-0277",
     "2049-3630",
     # Call numbers (LC, Dewey, local).
-    "QA76.73.P98 L858 2019", "PS3545.I345 Z5 2003", "823.914 ROW", "FIC TOL",
-    "005.133 PYT 2019", "PZ7.R79835 Har 1998", "E184.A1 W45 1993",
-    "Ref 031 ENC 2010", "J 599.75 SMI", "BF175.5.D74 F74 1989",
-    "HV6432.7 .W74 2006", "808.83 C72 v.2", "025.04 DEW",
+    "QA76.73.P98 L858 2019",
+    "PS3545.I345 Z5 2003",
+    "823.914 ROW",
+    "FIC TOL",
+    "005.133 PYT 2019",
+    "PZ7.R79835 Har 1998",
+    "E184.A1 W45 1993",
+    "Ref 031 ENC 2010",
+    "J 599.75 SMI",
+    "BF175.5.D74 F74 1989",
+    "HV6432.7 .W74 2006",
+    "808.83 C72 v.2",
+    "025.04 DEW",
     # Years, ranges and dates.
-    "1984", "published 2008", "1999-2005", "2023-01-15", "15/01/2023",
-    "01.15.2023", "January 15, 2023", "2008-09-14T10:30:00Z", "1850-1900",
-    "20 May 2021", "the 1990s", "1939–45", "books from 1900 to 1950",
-    "11/22/63", "2001: A Space Odyssey", "Fahrenheit 451", "Catch-22",
+    "1984",
+    "published 2008",
+    "1999-2005",
+    "2023-01-15",
+    "15/01/2023",
+    "01.15.2023",
+    "January 15, 2023",
+    "2008-09-14T10:30:00Z",
+    "1850-1900",
+    "20 May 2021",
+    "the 1990s",
+    "1939–45",
+    "books from 1900 to 1950",
+    "11/22/63",
+    "2001: A Space Odyssey",
+    "Fahrenheit 451",
+    "Catch-22",
     # Other numbers that are not personal.
-    "item 1234567", "record 12345678", "page 123 of 456", "version 3.11.4",
-    "opac-detail.pl?biblionumber=123456", "/catalog/item/98765/holdings",
-    "results 1-20 of 3456", "load 1200 ms", "12:30:45", "std::vector<int>",
-    "/search?q=tolkien&keyword=hobbit&sort=date", "/opac?searchTerm=tolkien",
-    "LCCN 2001012345", "OCLC ocm12345678", "price 12.99", "Dewey 005.1",
+    "item 1234567",
+    "record 12345678",
+    "page 123 of 456",
+    "version 3.11.4",
+    "opac-detail.pl?biblionumber=123456",
+    "/catalog/item/98765/holdings",
+    "results 1-20 of 3456",
+    "load 1200 ms",
+    "12:30:45",
+    "std::vector<int>",
+    "/search?q=tolkien&keyword=hobbit&sort=date",
+    "/opac?searchTerm=tolkien",
+    "LCCN 2001012345",
+    "OCLC ocm12345678",
+    "price 12.99",
+    "Dewey 005.1",
 )
 
 

@@ -20,8 +20,12 @@ PSEUDONYM = "d_" + "ab" * 16
 
 def test_clean_store_has_no_findings(config: Config, store: Store) -> None:
     insert_event(
-        store, NOW, device_pseudonym=PSEUDONYM, pseudonymous_id=PSEUDONYM,
-        page_path="/search?q=[email]", query="isbn 978-0-439-02348-1",
+        store,
+        NOW,
+        device_pseudonym=PSEUDONYM,
+        pseudonymous_id=PSEUDONYM,
+        page_path="/search?q=[email]",
+        query="isbn 978-0-439-02348-1",
         payload='{"query": "tolkien 1954", "filters": {"year": 2001}}',
     )
     insert_quarantined(store, NOW, '{"event": "nope", "q": "[phone]"}')
@@ -33,11 +37,16 @@ def test_findings_name_table_column_and_kind_but_not_the_value(
     config: Config, store: Store
 ) -> None:
     insert_event(
-        store, NOW, device_pseudonym="browser-123", pseudonymous_id=PSEUDONYM,
+        store,
+        NOW,
+        device_pseudonym="browser-123",
+        pseudonymous_id=PSEUDONYM,
         query="mail jane@example.com or jo@example.org",
         payload='{"message": "from 192.168.1.20", "ua": "Mozilla/5.0 (X11; Linux)"}',
     )
-    insert_quarantined(store, NOW, '{"user_agent": "curl/8.5.0", "card": "4111111111111111"}')
+    insert_quarantined(
+        store, NOW, '{"user_agent": "curl/8.5.0", "card": "4111111111111111"}'
+    )
 
     findings = run_audit(store, config.spool_path)
 
@@ -69,8 +78,10 @@ def test_spool_rows_are_scanned(config: Config, store: Store) -> None:
 def test_key_file_readable_by_others_is_a_finding(
     config: Config, gate: PrivacyGate, store: Store
 ) -> None:
-    gate.protect({"event": "page_viewed", "anonymous_id": "x", "payload": {"path": "/"}},
-                 RequestFacts(None, None, NOW))
+    gate.protect(
+        {"event": "page_viewed", "anonymous_id": "x", "payload": {"path": "/"}},
+        RequestFacts(None, None, NOW),
+    )
     key_file: Path = default_key_file(config)
     os.chmod(key_file, 0o640)
 

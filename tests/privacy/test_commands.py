@@ -20,12 +20,24 @@ def seed(config: Config, query: str) -> str:
     """Store one event of browser-1 made now; return its device pseudonym."""
     gate = PrivacyGate(config, SCHEMA)
     now = datetime.now(UTC)
-    envelope = {"event": "search_input", "anonymous_id": "browser-1",
-                "payload": {"query": query}}
-    pseudonym = str(gate.protect(envelope, RequestFacts(None, None, now))["anonymous_id"])
+    envelope = {
+        "event": "search_input",
+        "anonymous_id": "browser-1",
+        "payload": {"query": query},
+    }
+    pseudonym = str(
+        gate.protect(envelope, RequestFacts(None, None, now))["anonymous_id"]
+    )
     store = open_store(config.db_path)
-    insert_event(store, now, device_pseudonym=pseudonym, pseudonymous_id=pseudonym,
-                 category="search", event="search_input", query=query)
+    insert_event(
+        store,
+        now,
+        device_pseudonym=pseudonym,
+        pseudonymous_id=pseudonym,
+        category="search",
+        event="search_input",
+        query=query,
+    )
     insert_event(store, now - timedelta(days=400), device_pseudonym=pseudonym)
     store.close()
     return pseudonym
@@ -35,11 +47,15 @@ def test_audit_exits_one_with_findings_and_zero_when_clean(config: Config) -> No
     seed(config, "mail jane@example.com")
     runner = CliRunner()
 
-    dirty = runner.invoke(privacy, ["audit", "--db", str(config.db_path)], env={KEY_ENV: ""})
+    dirty = runner.invoke(
+        privacy, ["audit", "--db", str(config.db_path)], env={KEY_ENV: ""}
+    )
     store = open_store(config.db_path)
     store.execute("UPDATE events SET query = '[email]'")
     store.close()
-    clean = runner.invoke(privacy, ["audit", "--db", str(config.db_path)], env={KEY_ENV: ""})
+    clean = runner.invoke(
+        privacy, ["audit", "--db", str(config.db_path)], env={KEY_ENV: ""}
+    )
 
     assert dirty.exit_code == 1
     assert "query" in dirty.output and "email" in dirty.output
@@ -52,7 +68,9 @@ def test_erase_prints_what_went(config: Config) -> None:
     seed(config, "tolkien")
 
     result = CliRunner().invoke(
-        erase, ["--anonymous-id", "browser-1", "--db", str(config.db_path)], env={KEY_ENV: ""}
+        erase,
+        ["--anonymous-id", "browser-1", "--db", str(config.db_path)],
+        env={KEY_ENV: ""},
     )
 
     assert result.exit_code == 0, result.output

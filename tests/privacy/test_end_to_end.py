@@ -22,7 +22,9 @@ CHROME = (
 RAW_IDS = ("browser-A-7f3", "browser-B-9c1", "patron-42-acct", "session-xyz-1")
 
 
-def envelope(event: str, anonymous_id: str, payload: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def envelope(
+    event: str, anonymous_id: str, payload: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
     return {
         "event": event,
         "event_id": str(uuid.uuid4()),
@@ -47,13 +49,21 @@ def traffic() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             events.append(envelope("js_error", device, payload, **extra))
         else:
             payload = {"query": case.text, "results_count": 0}
-            events.append(envelope("search_submitted", device, payload,
-                                   page={"path": f"/opac/search?q={case.text}&token=t0k3n"},
-                                   **extra))
+            events.append(
+                envelope(
+                    "search_submitted",
+                    device,
+                    payload,
+                    page={"path": f"/opac/search?q={case.text}&token=t0k3n"},
+                    **extra,
+                )
+            )
     for text in LOOK_ALIKES:
         events.append(envelope("search_input", RAW_IDS[1], {"query": text}))
     refused = [
-        envelope("search_submitted", RAW_IDS[0], {"query": case.text, "nope": case.value})
+        envelope(
+            "search_submitted", RAW_IDS[0], {"query": case.text, "nope": case.value}
+        )
         for case in pii_cases()[:20]
     ]
     return events, refused
@@ -108,7 +118,9 @@ def test_pii_sent_over_http_is_not_stored_and_audit_is_clean(service: Service) -
     raises=MemoryError,
     reason="ingest.spool.erase_pseudonyms reads segments with max_bytes=1 << 40",
 )
-def test_erasing_a_device_after_http_traffic_leaves_the_others(service: Service) -> None:
+def test_erasing_a_device_after_http_traffic_leaves_the_others(
+    service: Service,
+) -> None:
     database = send_traffic(service)
 
     erased = CliRunner().invoke(

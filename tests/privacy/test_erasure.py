@@ -25,7 +25,9 @@ def pseudonyms_of(gate: PrivacyGate, at: datetime, **ids: str) -> dict[str, str]
     return {name: protected[name] for name in ids}
 
 
-def write_segment(spool_dir: Path, events: list[dict[str, object]], bodies: list[str]) -> Path:
+def write_segment(
+    spool_dir: Path, events: list[dict[str, object]], bodies: list[str]
+) -> Path:
     spool_dir.mkdir(parents=True, exist_ok=True)
     segment = spool_dir / "worker-1-000001.seg"
     quarantine = [{"reason": "invalid_event", "body": body} for body in bodies]
@@ -40,16 +42,18 @@ def test_erasing_a_device_removes_its_rows_and_no_others(
     april = pseudonyms_of(gate, APRIL, anonymous_id="browser-1")["anonymous_id"]
     other = pseudonyms_of(gate, MARCH, anonymous_id="browser-2")["anonymous_id"]
     for pseudonym in (march, april, other):
-        insert_event(store, MARCH, device_pseudonym=pseudonym, pseudonymous_id=pseudonym)
-    insert_quarantined(store, MARCH, '{"anonymous_id": "%s"}' % april)
-    insert_quarantined(store, MARCH, '{"anonymous_id": "%s"}' % other)
+        insert_event(
+            store, MARCH, device_pseudonym=pseudonym, pseudonymous_id=pseudonym
+        )
+    insert_quarantined(store, MARCH, f'{{"anonymous_id": "{april}"}}')
+    insert_quarantined(store, MARCH, f'{{"anonymous_id": "{other}"}}')
 
     report = erase(store, config.spool_path, gate, anonymous_id="browser-1", now=APRIL)
 
     assert (report.events, report.quarantine, report.spool) == (2, 1, 0)
     assert store.query("SELECT device_pseudonym FROM events").rows == [(other,)]
     assert store.query("SELECT body FROM quarantine").rows == [
-        ('{"anonymous_id": "%s"}' % other,)
+        (f'{{"anonymous_id": "{other}"}}',)
     ]
 
 
@@ -66,7 +70,7 @@ def test_erasing_a_device_removes_its_spooled_rows(
     segment = write_segment(
         config.spool_path,
         [{"device_pseudonym": mine}, {"device_pseudonym": other}],
-        ['{"anonymous_id": "%s"}' % mine],
+        [f'{{"anonymous_id": "{mine}"}}'],
     )
 
     report = erase(store, config.spool_path, gate, anonymous_id="browser-1", now=APRIL)
@@ -82,12 +86,19 @@ def test_erasing_an_account_matches_the_account_pseudonym(
 ) -> None:
     ids = pseudonyms_of(gate, MARCH, anonymous_id="kiosk", user_id="patron-42")
     insert_event(
-        store, MARCH, device_pseudonym=ids["anonymous_id"],
-        account_pseudonym=ids["user_id"], pseudonymous_id=ids["user_id"],
+        store,
+        MARCH,
+        device_pseudonym=ids["anonymous_id"],
+        account_pseudonym=ids["user_id"],
+        pseudonymous_id=ids["user_id"],
     )
     # The kiosk's events without the account are other patrons' and stay.
-    insert_event(store, MARCH, device_pseudonym=ids["anonymous_id"],
-                 pseudonymous_id=ids["anonymous_id"])
+    insert_event(
+        store,
+        MARCH,
+        device_pseudonym=ids["anonymous_id"],
+        pseudonymous_id=ids["anonymous_id"],
+    )
 
     report = erase(store, config.spool_path, gate, user_id="patron-42", now=APRIL)
 
@@ -104,11 +115,17 @@ def test_erasure_is_journalled_without_the_id(
 
     entries = journal_entries(store, "erasure")
     assert entries[0]["details"] == {
-        "by": "user_id", "events": 0, "quarantine": 0, "spool": 0, "keys_searched": 1,
+        "by": "user_id",
+        "events": 0,
+        "quarantine": 0,
+        "spool": 0,
+        "keys_searched": 1,
     }
     assert "patron-42" not in str(store.query("SELECT * FROM privacy_journal").rows)
 
 
-def test_erasure_without_an_id_is_refused(config: Config, gate: PrivacyGate, store: Store) -> None:
+def test_erasure_without_an_id_is_refused(
+    config: Config, gate: PrivacyGate, store: Store
+) -> None:
     with pytest.raises(ErasureError, match="give an anonymous_id or a user_id"):
         erase(store, config.spool_path, gate)

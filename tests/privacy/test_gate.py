@@ -57,7 +57,9 @@ def search_event() -> dict[str, Any]:
 def test_identifiers_become_keyed_pseudonyms(gate: PrivacyGate) -> None:
     protected = gate.protect(search_event(), FACTS)
 
-    assert protected["anonymous_id"] == expected_pseudonym(gate, "device", "browser-123")
+    assert protected["anonymous_id"] == expected_pseudonym(
+        gate, "device", "browser-123"
+    )
     assert protected["user_id"] == expected_pseudonym(gate, "account", "patron-42")
     assert protected["session_id"] == expected_pseudonym(gate, "session", "sess-9")
 
@@ -65,9 +67,15 @@ def test_identifiers_become_keyed_pseudonyms(gate: PrivacyGate) -> None:
 def test_free_text_is_scrubbed_at_every_marked_path(gate: PrivacyGate) -> None:
     protected = gate.protect(search_event(), FACTS)
 
-    assert protected["page"] == {"path": "/search?q=[email]&token=[secret]", "title": "Search"}
+    assert protected["page"] == {
+        "path": "/search?q=[email]&token=[secret]",
+        "title": "Search",
+    }
     assert protected["payload"]["query"] == "tolkien [card]"
-    assert protected["payload"]["filters"] == {"lang": ["eng", "call [phone]"], "year": 2001}
+    assert protected["payload"]["filters"] == {
+        "lang": ["eng", "call [phone]"],
+        "year": 2001,
+    }
 
 
 def test_caller_envelope_is_left_unchanged(gate: PrivacyGate) -> None:
@@ -84,8 +92,11 @@ def test_forwarded_user_agent_is_removed_and_reduced(gate: PrivacyGate) -> None:
 
     assert protected["context"] == {"locale": "en"}
     assert protected["device"] == {
-        "browser_family": "curl", "browser_major": 8, "os_family": None,
-        "device_class": "bot", "is_bot": True,
+        "browser_family": "curl",
+        "browser_major": 8,
+        "os_family": None,
+        "device_class": "bot",
+        "is_bot": True,
     }
     assert "curl/8.5.0" not in json.dumps(protected)
 
@@ -94,20 +105,33 @@ def test_request_agent_is_used_without_a_forwarded_one(gate: PrivacyGate) -> Non
     protected = gate.protect({"event": "page_viewed", "payload": {"path": "/"}}, FACTS)
 
     assert protected["device"] == {
-        "browser_family": "Chrome", "browser_major": 124, "os_family": "Windows",
-        "device_class": "desktop", "is_bot": False,
+        "browser_family": "Chrome",
+        "browser_major": 124,
+        "os_family": "Windows",
+        "device_class": "desktop",
+        "is_bot": False,
     }
 
 
 def test_backend_events_do_not_take_the_sdk_agent_as_a_bot(gate: PrivacyGate) -> None:
     facts = RequestFacts(None, "python-httpx/0.27.0", RECEIVED)
-    event = {"event": "api_request", "payload": {"endpoint": "/loans", "method": "GET",
-                                                 "status": 200, "duration_ms": 5}}
+    event = {
+        "event": "api_request",
+        "payload": {
+            "endpoint": "/loans",
+            "method": "GET",
+            "status": 200,
+            "duration_ms": 5,
+        },
+    }
 
     assert gate.protect(event, facts)["device"]["is_bot"] is False
-    assert gate.protect({"event": "page_viewed", "payload": {"path": "/"}}, facts)[
-        "device"
-    ]["is_bot"] is True
+    assert (
+        gate.protect({"event": "page_viewed", "payload": {"path": "/"}}, facts)[
+            "device"
+        ]["is_bot"]
+        is True
+    )
 
 
 def test_missing_ids_stay_missing(gate: PrivacyGate) -> None:
@@ -117,11 +141,13 @@ def test_missing_ids_stay_missing(gate: PrivacyGate) -> None:
 
 
 def test_cookieless_mode_derives_a_daily_device_pseudonym(
-    make_config: Callable[..., Config]
+    make_config: Callable[..., Config],
 ) -> None:
     gate = PrivacyGate(make_config(privacy__cookieless=True), SCHEMA)
     event = {"event": "page_viewed", "payload": {"path": "/"}}
-    next_day = RequestFacts(FACTS.client_ip, CHROME, datetime(2026, 3, 15, 9, tzinfo=UTC))
+    next_day = RequestFacts(
+        FACTS.client_ip, CHROME, datetime(2026, 3, 15, 9, tzinfo=UTC)
+    )
 
     first = gate.protect(event, FACTS)["anonymous_id"]
     again = gate.protect(event, FACTS)["anonymous_id"]
@@ -139,8 +165,10 @@ def test_stack_trace_is_reduced(gate: PrivacyGate) -> None:
         " line 42, in borrow\n    patron = lookup('4111111111111111')\n"
         "LoanError: jane@example.com"
     )
-    event = {"event": "backend_exception",
-             "payload": {"type": "LoanError", "message": "jane@example.com", "stack": stack}}
+    event = {
+        "event": "backend_exception",
+        "payload": {"type": "LoanError", "message": "jane@example.com", "stack": stack},
+    }
 
     payload = gate.protect(event, FACTS)["payload"]
 
@@ -154,9 +182,15 @@ def test_stack_trace_is_reduced(gate: PrivacyGate) -> None:
 def test_pseudonyms_for_covers_every_live_key(config: Config) -> None:
     keys = KeyRing.from_config(config)
     gate = PrivacyGate(config, SCHEMA, keys)
-    event = {"event": "page_viewed", "anonymous_id": "browser-1", "payload": {"path": "/"}}
+    event = {
+        "event": "page_viewed",
+        "anonymous_id": "browser-1",
+        "payload": {"path": "/"},
+    }
     march = gate.protect(event, FACTS)["anonymous_id"]
-    april = gate.protect(event, RequestFacts(None, None, datetime(2026, 4, 2, tzinfo=UTC)))
+    april = gate.protect(
+        event, RequestFacts(None, None, datetime(2026, 4, 2, tzinfo=UTC))
+    )
 
     found = gate.pseudonyms_for(anonymous_id="browser-1")
 
@@ -165,9 +199,12 @@ def test_pseudonyms_for_covers_every_live_key(config: Config) -> None:
 
 
 def test_rejected_json_is_pseudonymized_and_scrubbed(gate: PrivacyGate) -> None:
-    body = {"event": "no_such_event", "anonymous_id": "browser-123",
-            "context": {"user_agent": CHROME},
-            "payload": {"jane@example.com": "call 555-234-5678", "card": 4111111111111111}}
+    body = {
+        "event": "no_such_event",
+        "anonymous_id": "browser-123",
+        "context": {"user_agent": CHROME},
+        "payload": {"jane@example.com": "call 555-234-5678", "card": 4111111111111111},
+    }
 
     text = gate.protect_rejected(body, FACTS)
 
@@ -184,15 +221,19 @@ def test_rejected_undecodable_body_is_scrubbed_as_text(gate: PrivacyGate) -> Non
 
     text = gate.protect_rejected(body, FACTS)
 
-    assert '"user_id": "' + expected_pseudonym(gate, "account", "patron-42") + '"' in text
+    assert (
+        '"user_id": "' + expected_pseudonym(gate, "account", "patron-42") + '"' in text
+    )
     assert "patron-42" not in text and "jane@example.com" not in text
     assert "[email]" in text
 
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=20,
 )
 

@@ -25,9 +25,24 @@ MARCH_14 = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 @pytest.mark.parametrize(
     ("period", "label", "start", "end"),
     [
-        ("month", "2026-03", datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)),
-        ("week", "2026-W11", datetime(2026, 3, 9, tzinfo=UTC), datetime(2026, 3, 16, tzinfo=UTC)),
-        ("day", "2026-03-14", datetime(2026, 3, 14, tzinfo=UTC), datetime(2026, 3, 15, tzinfo=UTC)),
+        (
+            "month",
+            "2026-03",
+            datetime(2026, 3, 1, tzinfo=UTC),
+            datetime(2026, 4, 1, tzinfo=UTC),
+        ),
+        (
+            "week",
+            "2026-W11",
+            datetime(2026, 3, 9, tzinfo=UTC),
+            datetime(2026, 3, 16, tzinfo=UTC),
+        ),
+        (
+            "day",
+            "2026-03-14",
+            datetime(2026, 3, 14, tzinfo=UTC),
+            datetime(2026, 3, 15, tzinfo=UTC),
+        ),
     ],
 )
 def test_period_label_and_bounds_agree(

@@ -17,7 +17,10 @@ def test_markdown_lists_every_event_with_its_free_text_fields(config: Config) ->
 
     for name in SCHEMA.event_names():
         assert f"| {name} | {SCHEMA.category_of(name)} |" in notice
-    assert "| search_submitted | user_action | A patron or librarian ran a catalogue search." in notice
+    assert (
+        "| search_submitted | user_action | A patron or librarian ran a catalogue search."
+        in notice
+    )
     assert "| query, filters.*, filters.*.* |" in notice
     assert "Event schema version 1-0-0." in notice
 

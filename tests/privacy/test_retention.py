@@ -31,13 +31,20 @@ def test_events_older_than_their_category_retention_are_deleted(
     store = open_store(config.db_path)
     kept = insert_event(store, NOW - timedelta(days=179), category="navigation")
     insert_event(store, NOW - timedelta(days=181), category="navigation")
-    insert_event(store, NOW - timedelta(days=31), category="performance", event="page_load")
-    fresh = insert_event(store, NOW - timedelta(days=29), category="performance", event="page_load")
+    insert_event(
+        store, NOW - timedelta(days=31), category="performance", event="page_load"
+    )
+    fresh = insert_event(
+        store, NOW - timedelta(days=29), category="performance", event="page_load"
+    )
 
     report = run_retention(store, config, NOW, schema=SCHEMA)
 
     assert report.events_deleted == {"navigation": 1, "performance": 1}
-    ids = {row[0] for row in store.query("SELECT CAST(event_id AS VARCHAR) FROM events").rows}
+    ids = {
+        row[0]
+        for row in store.query("SELECT CAST(event_id AS VARCHAR) FROM events").rows
+    }
     assert ids == {kept, fresh}
     store.close()
 
@@ -79,7 +86,11 @@ def test_every_run_is_journalled_with_counts_only(config: Config, store: Store) 
 
     entries = journal_entries(store, "retention")
     assert [e["details"] for e in entries] == [
-        {"events_deleted": {"navigation": 1}, "keys_destroyed": [], "quarantine_deleted": 0}
+        {
+            "events_deleted": {"navigation": 1},
+            "keys_destroyed": [],
+            "quarantine_deleted": 0,
+        }
     ]
 
 
@@ -94,9 +105,15 @@ def test_every_schema_category_gets_a_retention(config: Config) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"searches": 10}, "retention_days_by_category.searches: 'searches' is not a category"),
+        (
+            {"searches": 10},
+            "retention_days_by_category.searches: 'searches' is not a category",
+        ),
         ({"search": 0}, "retention_days_by_category.search: 0 is not a whole number"),
-        ({"search": "ten"}, "retention_days_by_category.search: 'ten' is not a whole number"),
+        (
+            {"search": "ten"},
+            "retention_days_by_category.search: 'ten' is not a whole number",
+        ),
     ],
 )
 def test_bad_retention_setting_names_the_field(

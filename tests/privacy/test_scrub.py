@@ -80,7 +80,9 @@ def test_goodbooks_titles_and_authors_survive(shared_data: object) -> None:
 
 def test_goodbooks_isbns_survive(shared_data: object) -> None:
     isbns = goodbooks_isbns()
-    changed = [isbn for isbn in isbns if SCRUBBER.scrub(f"isbn {isbn}") != f"isbn {isbn}"]
+    changed = [
+        isbn for isbn in isbns if SCRUBBER.scrub(f"isbn {isbn}") != f"isbn {isbn}"
+    ]
 
     assert len(isbns) >= 150
     assert changed == []
@@ -102,9 +104,17 @@ def test_text_with_personal_data_is_returned_normalised() -> None:
 @pytest.mark.parametrize(
     ("key", "is_secret"),
     [
-        ("token", True), ("access_token", True), ("apiKey", True), ("X-Auth", True),
-        ("user_email", True), ("cardnumber", True), ("keyword", False),
-        ("q", False), ("page", False), ("sort_key", True), ("searchTerm", False),
+        ("token", True),
+        ("access_token", True),
+        ("apiKey", True),
+        ("X-Auth", True),
+        ("user_email", True),
+        ("cardnumber", True),
+        ("keyword", False),
+        ("q", False),
+        ("page", False),
+        ("sort_key", True),
+        ("searchTerm", False),
     ],
 )
 def test_query_key_is_recognised_as_secret(key: str, is_secret: bool) -> None:
@@ -114,7 +124,9 @@ def test_query_key_is_recognised_as_secret(key: str, is_secret: bool) -> None:
 # Property tests ------------------------------------------------------------
 
 _LOCAL = st.from_regex(r"[a-z][a-z0-9._+-]{0,15}[a-z0-9]", fullmatch=True)
-_DOMAIN = st.from_regex(r"[a-z][a-z0-9-]{0,10}[a-z0-9]\.(com|org|edu|co\.uk|fr)", fullmatch=True)
+_DOMAIN = st.from_regex(
+    r"[a-z][a-z0-9-]{0,10}[a-z0-9]\.(com|org|edu|co\.uk|fr)", fullmatch=True
+)
 _FILLER = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30
 )

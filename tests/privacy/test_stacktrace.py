@@ -30,7 +30,10 @@ def test_v8_frames_lose_directories_and_query_strings() -> None:
 def test_gecko_frames_are_reduced_without_reading_as_emails() -> None:
     stack = "loadPatron@https://opac.example.org/js/patron.js?barcode=1:44:3\n@debugger eval code:1:1"
 
-    assert scrub_stack(stack, SCRUB) == "loadPatron@patron.js:44:3\n@debugger eval code:1:1"
+    assert (
+        scrub_stack(stack, SCRUB)
+        == "loadPatron@patron.js:44:3\n@debugger eval code:1:1"
+    )
 
 
 def test_python_frames_drop_source_lines_and_locals() -> None:

@@ -8,8 +8,10 @@ from lms_telemetry.privacy.useragent import DeviceFacts, reduce_user_agent
 
 CASES = [
     (
-        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
-        " Chrome/124.0.0.0 Safari/537.36",
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/124.0.0.0 Safari/537.36"
+        ),
         DeviceFacts("Chrome", 124, "Windows", "desktop", False),
     ),
     (
@@ -17,18 +19,24 @@ CASES = [
         DeviceFacts("Firefox", 125, "Mac OS X", "desktop", False),
     ),
     (
-        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15"
-        " (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15"
+            " (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+        ),
         DeviceFacts("Mobile Safari", 17, "iOS", "mobile", False),
     ),
     (
-        "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15"
-        " (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+        (
+            "Mozilla/5.0 (iPad; CPU OS 17_4 like Mac OS X) AppleWebKit/605.1.15"
+            " (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+        ),
         DeviceFacts("Mobile Safari", 17, "iOS", "tablet", False),
     ),
     (
-        "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
-        " Chrome/124.0 Mobile Safari/537.36",
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " Chrome/124.0 Mobile Safari/537.36"
+        ),
         DeviceFacts("Chrome", 124, "Android", "mobile", False),
     ),
     (
@@ -36,8 +44,10 @@ CASES = [
         DeviceFacts("Googlebot", 2, None, "bot", True),
     ),
     (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-        " HeadlessChrome/120.0.0.0 Safari/537.36",
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+            " HeadlessChrome/120.0.0.0 Safari/537.36"
+        ),
         DeviceFacts("HeadlessChrome", 120, "Linux", "bot", True),
     ),
     ("python-requests/2.31.0", DeviceFacts("Python Requests", 2, None, "bot", True)),

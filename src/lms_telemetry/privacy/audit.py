@@ -25,12 +25,24 @@ from lms_telemetry.storage import Store
 
 # Columns written from free text, scanned for personal data.
 TEXT_COLUMNS = (
-    "page_path", "referrer_path", "page_title", "query", "query_normalized",
-    "item_id", "reason", "endpoint", "message", "feature", "error_type",
+    "page_path",
+    "referrer_path",
+    "page_title",
+    "query",
+    "query_normalized",
+    "item_id",
+    "reason",
+    "endpoint",
+    "message",
+    "feature",
+    "error_type",
 )
 JSON_COLUMNS = ("payload", "experiments")
 IDENTIFIER_COLUMNS = (
-    "pseudonymous_id", "device_pseudonym", "account_pseudonym", "session_id",
+    "pseudonymous_id",
+    "device_pseudonym",
+    "account_pseudonym",
+    "session_id",
 )
 QUARANTINE_TEXT_COLUMNS = ("body", "errors")
 _RAW_USER_AGENT = re.compile(
@@ -121,7 +133,9 @@ class Auditor:
             self.counts[("keys", key_file.name, "key_file_mode")] += 1
 
 
-def run_audit(store: Store, spool_dir: Path, key_file: Path | None = None) -> list[Finding]:
+def run_audit(
+    store: Store, spool_dir: Path, key_file: Path | None = None
+) -> list[Finding]:
     """Scan the store, the spool and the key file; return the findings."""
     auditor = Auditor()
     auditor.scan_store(store)

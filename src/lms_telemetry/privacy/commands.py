@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +18,8 @@ from rich.table import Table
 
 from lms_telemetry.config import Config, ConfigError
 from lms_telemetry.privacy.audit import run_audit
-from lms_telemetry.privacy.erasure import ErasureError, erase as erase_id
+from lms_telemetry.privacy.erasure import ErasureError
+from lms_telemetry.privacy.erasure import erase as erase_id
 from lms_telemetry.privacy.gate import PrivacyGate
 from lms_telemetry.privacy.keys import PrivacyKeyError, default_key_file
 from lms_telemetry.privacy.notice import FORMATS, render_notice
@@ -28,11 +28,22 @@ from lms_telemetry.schema import EventSchema
 from lms_telemetry.storage import StorageError, Store, open_store
 
 _console = Console(stderr=True)
-_ERRORS = (ConfigError, PrivacyKeyError, RetentionSettingError, ErasureError, StorageError)
+_ERRORS = (
+    ConfigError,
+    PrivacyKeyError,
+    RetentionSettingError,
+    ErasureError,
+    StorageError,
+)
 
-db_option = click.option("--db", type=click.Path(dir_okay=False), help="DuckDB database file.")
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False), help="DuckDB database file."
+)
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), help="TOML configuration file."
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML configuration file.",
 )
 
 
@@ -87,7 +98,10 @@ def retention_run(db: str | None, config_path: str | None) -> None:
 @db_option
 @config_option
 def erase(
-    anonymous_id: str | None, user_id: str | None, db: str | None, config_path: str | None
+    anonymous_id: str | None,
+    user_id: str | None,
+    db: str | None,
+    config_path: str | None,
 ) -> None:
     """Erase every stored event of an id: events, quarantine and spool."""
     if not anonymous_id and not user_id:
@@ -110,7 +124,9 @@ def erase(
 
 
 @click.command("privacy-notice")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True
+)
 @db_option
 @config_option
 def privacy_notice(fmt: str, db: str | None, config_path: str | None) -> None:

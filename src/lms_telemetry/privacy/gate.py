@@ -85,11 +85,11 @@ class PrivacyGate:
                 envelope[name] = self.pseudonyms.pseudonym(
                     purpose, str(raw), facts.received_at
                 )
-        if self.is_cookieless and envelope.get("anonymous_id") is None:
-            if facts.client_ip:
-                envelope["anonymous_id"] = self.pseudonyms.cookieless_device(
-                    facts.client_ip, _visitor_agent(envelope, facts), facts.received_at
-                )
+        is_missing = envelope.get("anonymous_id") is None
+        if self.is_cookieless and is_missing and facts.client_ip:
+            envelope["anonymous_id"] = self.pseudonyms.cookieless_device(
+                facts.client_ip, _visitor_agent(envelope, facts), facts.received_at
+            )
 
     def _device_facts(
         self, envelope: dict[str, Any], facts: RequestFacts
@@ -170,19 +170,19 @@ class PrivacyGate:
             if field in _STACK_FIELDS:
                 return self._stack_scrub(value)
             return self.scrubber.scrub(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            if abs(value) >= _LONG_NUMBER:
-                scrubbed = self.scrubber.scrub(str(value))
-                return value if scrubbed == str(value) else scrubbed
+        is_number = isinstance(value, int) and not isinstance(value, bool)
+        if is_number and abs(value) >= _LONG_NUMBER:
+            scrubbed = self.scrubber.scrub(str(value))
+            return value if scrubbed == str(value) else scrubbed
         return value
 
     def _clean_field(self, field: str, value: Any, facts: RequestFacts) -> Any:
         if field in _USER_AGENT_FIELDS:
             return "[removed]"
         purpose = IDENTIFIER_PURPOSES.get(field)
-        if purpose is not None and isinstance(value, (str, int, float)):
-            if not isinstance(value, bool):
-                return self.pseudonyms.pseudonym(purpose, str(value), facts.received_at)
+        is_scalar = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+        if purpose is not None and is_scalar:
+            return self.pseudonyms.pseudonym(purpose, str(value), facts.received_at)
         return self._clean_value(value, field, facts)
 
     def pseudonyms_for(
@@ -204,9 +204,7 @@ def _visitor_agent(envelope: dict[str, Any], facts: RequestFacts) -> str | None:
     return facts.user_agent
 
 
-def _apply_at(
-    node: Any, path: tuple[str, ...], scrub: Callable[[str], str]
-) -> Any:
+def _apply_at(node: Any, path: tuple[str, ...], scrub: Callable[[str], str]) -> Any:
     """NODE with SCRUB applied to the strings at PATH; containers on the way
     are copied, so the caller's envelope is never changed."""
     if not path:

@@ -53,8 +53,8 @@ def period_label(moment: datetime, period: str) -> str:
 def period_bounds(label: str) -> tuple[datetime, datetime]:
     """Start (inclusive) and end (exclusive) of a period named by its label."""
     if "-W" in label:
-        year, week = label.split("-W")
-        start = date.fromisocalendar(int(year), int(week), 1)
+        iso_year, week = label.split("-W")
+        start = date.fromisocalendar(int(iso_year), int(week), 1)
         end = start + timedelta(days=7)
     elif label.count("-") == 1:
         year, month = (int(part) for part in label.split("-"))

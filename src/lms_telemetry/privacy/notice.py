@@ -38,13 +38,19 @@ _PLACEHOLDERS = (
 )
 NEVER_COLLECTED = (
     "Your IP address (used in memory only, to limit abusive traffic).",
-    "Your browser's full user-agent string: only browser, major version,"
-    " operating system and device type are kept.",
-    "Your library account number or login: it is replaced by a pseudonym"
-    " before anything is written.",
+    (
+        "Your browser's full user-agent string: only browser, major version,"
+        " operating system and device type are kept."
+    ),
+    (
+        "Your library account number or login: it is replaced by a pseudonym"
+        " before anything is written."
+    ),
     "Your name, address, e-mail, phone, payment card or library card number.",
-    "Your loan history as a list tied to you: item events carry only a"
-    " pseudonym that changes with every key period.",
+    (
+        "Your loan history as a list tied to you: item events carry only a"
+        " pseudonym that changes with every key period."
+    ),
     "Precise location, contacts, or anything from other websites.",
 )
 
@@ -82,24 +88,31 @@ def _collected(schema: EventSchema) -> Section:
         free_text = [
             ".".join(p[1:]) for p in schema.free_text_paths(name) if p[0] == "payload"
         ]
-        rows.append([
-            name,
-            schema.category_of(name),
-            str(event.get("description", "")),
-            ", ".join(payload.get("properties", {})),
-            ", ".join(free_text) or "none",
-        ])
+        rows.append(
+            [
+                name,
+                schema.category_of(name),
+                str(event.get("description", "")),
+                ", ".join(payload.get("properties", {})),
+                ", ".join(free_text) or "none",
+            ]
+        )
     purposes = sorted({schema.category_of(name) for name in schema.event_names()})
     return Section(
         "What is collected, and why",
         paragraphs=[
-            "The library's systems record events: something that happened, such"
-            " as a search or a page view, with the time, the page path and title,"
-            " the interface and role in use (patron, librarian, admin, IT), and"
-            " the reduced device facts described below. Each category is"
-            " collected for one purpose:"
+            (
+                "The library's systems record events: something that happened, such"
+                " as a search or a page view, with the time, the page path and title,"
+                " the interface and role in use (patron, librarian, admin, IT), and"
+                " the reduced device facts described below. Each category is"
+                " collected for one purpose:"
+            )
         ],
-        items=[f"{c}: {_CATEGORY_PURPOSES.get(c, 'as described by the event')}" for c in purposes],
+        items=[
+            f"{c}: {_CATEGORY_PURPOSES.get(c, 'as described by the event')}"
+            for c in purposes
+        ],
         table=rows,
     )
 
@@ -107,16 +120,22 @@ def _collected(schema: EventSchema) -> Section:
 def _identification(config: Config) -> Section:
     period = config["privacy.key_period"]
     paragraphs = [
-        "Browser, account and session ids are replaced, before anything is"
-        " stored, by keyed pseudonyms (HMAC-SHA256). A separate key is used for"
-        f" each purpose and each {period}, so the pseudonyms of one {period}"
-        " cannot be linked to those of the next.",
-        "The keys are readable by the telemetry service only. When a key's"
-        f" {period} is out of retention the key is destroyed, and the events"
-        " made with it can no longer be linked to anyone.",
-        "The browser's user agent is reduced to browser family and major"
-        " version, operating system family, device class and whether it is an"
-        " automated client; the full string is never stored.",
+        (
+            "Browser, account and session ids are replaced, before anything is"
+            " stored, by keyed pseudonyms (HMAC-SHA256). A separate key is used for"
+            f" each purpose and each {period}, so the pseudonyms of one {period}"
+            " cannot be linked to those of the next."
+        ),
+        (
+            "The keys are readable by the telemetry service only. When a key's"
+            f" {period} is out of retention the key is destroyed, and the events"
+            " made with it can no longer be linked to anyone."
+        ),
+        (
+            "The browser's user agent is reduced to browser family and major"
+            " version, operating system family, device class and whether it is an"
+            " automated client; the full string is never stored."
+        ),
     ]
     if config["privacy.cookieless"]:
         paragraphs.append(
@@ -131,9 +150,11 @@ def _scrubbing() -> Section:
     return Section(
         "What is removed from text",
         paragraphs=[
-            "Text fields (search queries, page paths and titles, error messages"
-            " and stack traces) are cleaned before they are stored. These are"
-            " replaced by a marker:"
+            (
+                "Text fields (search queries, page paths and titles, error messages"
+                " and stack traces) are cleaned before they are stored. These are"
+                " replaced by a marker:"
+            )
         ],
         items=[f"{what}: {marker}" for what, marker in _PLACEHOLDERS]
         + [
@@ -147,17 +168,24 @@ def _retention(config: Config, schema: EventSchema) -> Section:
     rows = [["Data", "Kept for"]]
     rows += [[f"Events: {category}", f"{d} days"] for category, d in days.items()]
     rows.append(
-        ["Refused events (quarantine)", f"{config['privacy.quarantine_retention_days']} days"]
+        [
+            "Refused events (quarantine)",
+            f"{config['privacy.quarantine_retention_days']} days",
+        ]
     )
-    rows.append([
-        "Pseudonym keys",
-        f"their {config['privacy.key_period']} plus {max(days.values())} days",
-    ])
+    rows.append(
+        [
+            "Pseudonym keys",
+            f"their {config['privacy.key_period']} plus {max(days.values())} days",
+        ]
+    )
     return Section(
         "How long it is kept",
         paragraphs=[
-            "Deletion runs every day. Totals that hold no id (for example the"
-            " number of searches per day) may be kept longer."
+            (
+                "Deletion runs every day. Totals that hold no id (for example the"
+                " number of searches per day) may be kept longer."
+            )
         ],
         table=rows,
     )
@@ -168,11 +196,15 @@ def _reports(config: Config) -> Section:
     return Section(
         "What reports show",
         items=[
-            f"A search query or error message appears in a report only when at"
-            f" least {k} different pseudonyms produced it; the rest are counted"
-            " together as 'other'.",
-            "Automated clients (crawlers, headless browsers, scripts) are left"
-            " out of usage reports.",
+            (
+                f"A search query or error message appears in a report only when at"
+                f" least {k} different pseudonyms produced it; the rest are counted"
+                " together as 'other'."
+            ),
+            (
+                "Automated clients (crawlers, headless browsers, scripts) are left"
+                " out of usage reports."
+            ),
         ],
     )
 
@@ -181,8 +213,10 @@ def _rights() -> Section:
     return Section(
         "Erasure",
         paragraphs=[
-            "On request the library erases every stored event of your browser id"
-            " or account, from all storage, and records only how many rows went."
+            (
+                "On request the library erases every stored event of your browser id"
+                " or account, from all storage, and records only how many rows went."
+            )
         ],
     )
 
@@ -190,7 +224,9 @@ def _rights() -> Section:
 def render_notice(config: Config, schema: EventSchema, fmt: str = "md") -> str:
     """The privacy notice as Markdown ("md") or an HTML page ("html")."""
     if fmt not in FORMATS:
-        raise NoticeFormatError(f"format: {fmt!r} is not supported; expected md or html")
+        raise NoticeFormatError(
+            f"format: {fmt!r} is not supported; expected md or html"
+        )
     sections = build_notice(config, schema)
     title = "Privacy notice: library telemetry"
     if fmt == "md":
@@ -231,7 +267,9 @@ def _html(title: str, schema: EventSchema, sections: list[Section]) -> str:
         parts.append(f"<h2>{e(section.heading)}</h2>")
         parts += [f"<p>{e(p)}</p>" for p in section.paragraphs]
         if section.items:
-            parts.append("<ul>" + "".join(f"<li>{e(i)}</li>" for i in section.items) + "</ul>")
+            parts.append(
+                "<ul>" + "".join(f"<li>{e(i)}</li>" for i in section.items) + "</ul>"
+            )
         if section.table:
             parts.append(_html_table(section.table))
     parts.append("</body></html>")
@@ -245,4 +283,3 @@ def _html_table(rows: list[list[str]]) -> str:
         "<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-

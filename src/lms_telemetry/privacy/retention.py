@@ -56,7 +56,9 @@ def retention_days_by_category(config: Config, schema: EventSchema) -> dict[str,
 
 def _check_days(name: str, days: object) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise RetentionSettingError(f"{name}: {days!r} is not a whole number of days >= 1")
+        raise RetentionSettingError(
+            f"{name}: {days!r} is not a whole number of days >= 1"
+        )
     return days
 
 
@@ -76,7 +78,9 @@ def run_retention(
     """Delete what is past retention at NOW, destroy expired keys, journal it."""
     schema = schema or EventSchema.load(config["schema_extensions"])
     days_by_category = retention_days_by_category(config, schema)
-    default_days = _check_days("privacy.retention_days", config["privacy.retention_days"])
+    default_days = _check_days(
+        "privacy.retention_days", config["privacy.retention_days"]
+    )
     events_deleted = _delete_events(store, days_by_category, default_days, now)
     quarantine_days = _check_days(
         "privacy.quarantine_retention_days", config["privacy.quarantine_retention_days"]

@@ -40,11 +40,54 @@ _NON_DIGITS = re.compile(r"[^0-9]+")
 # Query keys whose values are secrets or identify a person. A key counts
 # when it is one of these, or one of its _ - . separated parts is.
 SECRET_KEY_PARTS = frozenset(
-    "token key apikey api_key session sessionid sessid sid password passwd pwd"
-    " pass passphrase auth authorization secret email mail card cardnumber"
-    " barcode patron borrower borrowernumber user userid username login pin"
-    " ssn phone tel mobile signature sig otp jwt bearer credential credentials"
-    " firstname lastname surname fullname dob birthdate".split()
+    [
+        "token",
+        "key",
+        "apikey",
+        "api_key",
+        "session",
+        "sessionid",
+        "sessid",
+        "sid",
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "passphrase",
+        "auth",
+        "authorization",
+        "secret",
+        "email",
+        "mail",
+        "card",
+        "cardnumber",
+        "barcode",
+        "patron",
+        "borrower",
+        "borrowernumber",
+        "user",
+        "userid",
+        "username",
+        "login",
+        "pin",
+        "ssn",
+        "phone",
+        "tel",
+        "mobile",
+        "signature",
+        "sig",
+        "otp",
+        "jwt",
+        "bearer",
+        "credential",
+        "credentials",
+        "firstname",
+        "lastname",
+        "surname",
+        "fullname",
+        "dob",
+        "birthdate",
+    ]
 )
 _SECRET_KEY_SUFFIXES = ("token", "apikey", "secret", "password", "sessionid")
 _KEY_SPLIT = re.compile(r"[^a-z0-9]+")

@@ -27,11 +27,26 @@ _AUTOMATION = re.compile(
     re.IGNORECASE,
 )
 _DESKTOP_OS = frozenset(
-    "Windows,Mac OS X,Linux,Ubuntu,Fedora,Debian,Chrome OS,ChromeOS,FreeBSD,"
-    "OpenBSD,NetBSD,Solaris,macOS".split(",")
+    [
+        "Windows",
+        "Mac OS X",
+        "Linux",
+        "Ubuntu",
+        "Fedora",
+        "Debian",
+        "Chrome OS",
+        "ChromeOS",
+        "FreeBSD",
+        "OpenBSD",
+        "NetBSD",
+        "Solaris",
+        "macOS",
+    ]
 )
 _MOBILE_OS = frozenset(("iOS", "Android", "Windows Phone", "BlackBerry OS", "KaiOS"))
-_TABLET_DEVICES = re.compile(r"ipad|tablet|kindle|silk|playbook|sm-t\d|tab", re.I)
+_TABLET_DEVICES = re.compile(
+    r"ipad|tablet|kindle|silk|playbook|sm-t\d|tab", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +88,8 @@ def reduce_user_agent(user_agent: str | None) -> DeviceFacts:
     result = parse(user_agent)
     browser = result.user_agent
     family = browser.family if browser and browser.family != "Other" else None
-    major = int(browser.major) if browser and (browser.major or "").isdigit() else None
+    major_text = browser.major if browser else None
+    major = int(major_text) if major_text and major_text.isdigit() else None
     os_family = result.os.family if result.os and result.os.family != "Other" else None
     device = result.device.family if result.device else ""
     is_bot = device == "Spider" or bool(_AUTOMATION.search(user_agent))
@@ -86,7 +102,9 @@ def reduce_user_agent(user_agent: str | None) -> DeviceFacts:
     )
 
 
-def _device_class(user_agent: str, os_family: str | None, device: str, is_bot: bool) -> str:
+def _device_class(
+    user_agent: str, os_family: str | None, device: str, is_bot: bool
+) -> str:
     if is_bot:
         return "bot"
     if _TABLET_DEVICES.search(device) or "iPad" in user_agent:
