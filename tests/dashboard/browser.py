@@ -59,19 +59,20 @@ def tile_values(page: Page) -> dict[str, Any]:
     return {metric: json.loads(value) for metric, value in found}
 
 
-def table_values(page: Page, table_id: str) -> list[list[Any]]:
-    """The data-value cells of each body row of a table."""
+def table_values(page: Page, table: str) -> list[list[Any]]:
+    """The data-value cells of each body row of the TABLE selector's tables,
+    leaving out tables nested in their cells (sparklines)."""
     rows = page.eval_on_selector_all(
-        f"#{table_id} tbody tr",
-        "rows => rows.map(r => Array.from(r.querySelectorAll('td[data-value]'))"
+        f"{table} > tbody > tr",
+        "rows => rows.map(r => Array.from(r.querySelectorAll(':scope > td[data-value]'))"
         ".map(c => c.dataset.value))",
     )
     return [[json.loads(value) for value in row] for row in rows]
 
 
-def row_headers(page: Page, table_id: str) -> list[str]:
+def row_headers(page: Page, table: str) -> list[str]:
     return page.eval_on_selector_all(
-        f"#{table_id} tbody tr th[scope=row]", "cells => cells.map(c => c.innerText)"
+        f"{table} > tbody > tr > th[scope=row]", "cells => cells.map(c => c.innerText)"
     )
 
 

@@ -8,7 +8,6 @@ in and ingesting take seconds.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from tests.dashboard.traffic import (
     send_refused_event,
     send_traffic,
 )
-from tests.service import Service, free_port
+from tests.service import Service
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -88,59 +87,14 @@ def _prepare_database(db_path: Path, viewer_password: str) -> None:
         store.close()
 
 
-def _serves_dashboard(url: str) -> bool:
-    return httpx.get(f"{url}/login", timeout=10).status_code == 200
-
-
-def _start_subprocess(directory: Path, admin_password: str) -> Dashboard | None:
+def _start_service(directory: Path, admin_password: str) -> Dashboard:
     service = Service(
         directory, workers=2,
         env={"LMS_TELEMETRY_DASHBOARD_ADMIN_PASSWORD": admin_password},
     ).start()
-    if not _serves_dashboard(service.url):
-        service.stop()
-        return None
     return Dashboard(
         service.url, service.admin_token, admin_password, "", _stop=service.stop
     )
-
-
-def _start_in_process(directory: Path, admin_password: str) -> Dashboard:
-    # TODO: remove once `lms-telemetry serve` mounts the dashboard; until then
-    # the tests assemble the same app the service will, in this process.
-    import uvicorn
-
-    from lms_telemetry.api.app import create_app
-    from lms_telemetry.config import Config
-    from lms_telemetry.dashboard.accounts import ensure_first_admin
-    from lms_telemetry.dashboard.routes import routes
-    from lms_telemetry.dashboard.security import SecurityHeadersMiddleware
-
-    token = secrets.token_urlsafe(16)
-    config = Config.load(overrides={
-        "db": str(directory / "telemetry.duckdb"), "admin_token": token,
-        "dashboard.admin_password": admin_password,
-        "privacy.key_file": str(directory / "keys.json"),
-    })
-    app = create_app(config)
-    app.router.routes.extend(routes)
-    app.add_middleware(SecurityHeadersMiddleware)
-    server = uvicorn.Server(uvicorn.Config(
-        app, host="127.0.0.1", port=free_port(), log_level="warning"
-    ))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    ensure_first_admin(app.state.store, config)
-    port = server.servers[0].sockets[0].getsockname()[1]
-
-    def stop() -> None:
-        server.should_exit = True
-        thread.join(timeout=30)
-
-    return Dashboard(f"http://127.0.0.1:{port}", token, admin_password, "", _stop=stop)
 
 
 def _wait_loaded(dashboard: Dashboard, events: int) -> None:
@@ -162,9 +116,7 @@ def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     admin_password = secrets.token_urlsafe(12)
     viewer_password = secrets.token_urlsafe(12)
     _prepare_database(directory / "telemetry.duckdb", viewer_password)
-    running = _start_subprocess(directory, admin_password)
-    if running is None:
-        running = _start_in_process(directory, admin_password)
+    running = _start_service(directory, admin_password)
     running.viewer_password = viewer_password
     try:
         running.events_sent = send_traffic(running.url, library_traffic())

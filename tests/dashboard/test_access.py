@@ -16,6 +16,7 @@ from tests.dashboard.conftest import (
     Dashboard,
 )
 
+EVERYTHING = "since=2020-01-01&until=2100-01-01"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 
 
@@ -61,7 +62,7 @@ def test_root_redirects_to_the_dashboard(browser: httpx.Client) -> None:
 def test_report_route_answers_401_without_credentials(
     browser: httpx.Client, name: str
 ) -> None:
-    response = browser.get(f"/api/reports/{name}")
+    response = browser.get(f"/api/reports/{name}?{EVERYTHING}")
 
     if response.status_code == 404:
         pytest.skip("the service does not serve /api/reports yet")
@@ -73,16 +74,17 @@ def test_report_route_accepts_an_account_over_http_basic(
     browser: httpx.Client, dashboard: Dashboard
 ) -> None:
     right = browser.get(
-        "/api/reports/overview", auth=(VIEWER_NAME, dashboard.viewer_password)
+        f"/api/reports/overview?{EVERYTHING}",
+        auth=(VIEWER_NAME, dashboard.viewer_password),
     )
     wrong = browser.get(
-        "/api/reports/overview", auth=(VIEWER_NAME, "not-the-password")
+        f"/api/reports/overview?{EVERYTHING}", auth=(VIEWER_NAME, "not-the-password")
     )
 
     if right.status_code == 404:
         pytest.skip("the service does not serve /api/reports yet")
     assert (right.status_code, wrong.status_code) == (200, 401)
-    assert right.json()["events"] == dashboard.report("overview")["events"]
+    assert right.json()["events"] == dashboard.report("overview", EVERYTHING)["events"]
 
 
 def test_report_route_accepts_the_dashboard_login(
@@ -90,11 +92,12 @@ def test_report_route_accepts_the_dashboard_login(
 ) -> None:
     log_in(browser, VIEWER_NAME, dashboard.viewer_password)
 
-    response = browser.get("/api/reports/overview")
+    response = browser.get(f"/api/reports/overview?{EVERYTHING}")
 
     if response.status_code == 404:
         pytest.skip("the service does not serve /api/reports yet")
     assert response.status_code == 200
+    assert response.json()["events"] > 0
 
 
 def test_admin_route_refuses_a_viewer_with_403(
@@ -145,6 +148,20 @@ def test_login_with_right_password_sets_a_strict_httponly_cookie(
     assert {"httponly", "samesite=strict", "path=/"} <= flags
     # Plain HTTP on loopback: a Secure cookie would never come back.
     assert "secure" not in flags
+
+
+def test_a_new_browser_never_rides_on_someone_elses_login(
+    browser: httpx.Client, dashboard: Dashboard
+) -> None:
+    log_in(browser, "admin", dashboard.admin_password)
+
+    # Several tries, so that requests reach every ingest worker's proxy.
+    strangers = [
+        httpx.get(f"{dashboard.url}/dashboard/privacy").status_code
+        for _ in range(6)
+    ]
+
+    assert strangers == [303] * 6
 
 
 def test_login_with_wrong_password_is_refused_with_401(
@@ -285,7 +302,9 @@ def test_no_page_has_an_inline_script(
     inline_script = re.compile(r'<script(?![^>]*(\bsrc=|type="application/json"))')
     event_handler = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
-    for path in [*PAGE_PATHS.values(), "/login"]:
+    login_page = httpx.get(f"{dashboard.url}/login")
+    assert not inline_script.search(login_page.text)
+    for path in PAGE_PATHS.values():
         page = browser.get(path)
         assert page.status_code == 200, path
         assert not inline_script.search(page.text), path

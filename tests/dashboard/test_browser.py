@@ -62,7 +62,7 @@ def open_page(page: Page, url: str, key: str, query: str = "") -> None:
 
 
 def chart_table_columns(page: Page, figure_id: str) -> list[list[Any]]:
-    rows = table_values(page, f"{figure_id} .chart-table")
+    rows = table_values(page, f"#{figure_id} .chart-table table")
     return [list(column) for column in zip(*rows)] if rows else []
 
 
@@ -92,7 +92,8 @@ def test_page_draws_each_chart_with_its_table_values(
         if "chart-matrix" not in (figure.get_attribute("class") or ""):
             assert drawn == chart_table_columns(admin_page, figure_id)
         else:
-            cells = [v for row in table_values(admin_page, f"{figure_id} .chart-table")
+            table = f"#{figure_id} .chart-table table"
+            cells = [v for row in table_values(admin_page, table)
                      for v in row if v is not None]
             assert sorted(drawn[0]) == sorted(cells)
     assert console_errors == []
@@ -113,8 +114,8 @@ def test_overview_numbers_equal_the_report_api(
     assert tiles["pseudonymous_ids"] == overview["pseudonymous_ids"]
     assert tiles["bots_excluded"] == overview["bots_excluded"]
     assert tiles["duration_p50"] == sessions["duration_seconds"]["p50"]
-    by_event = dict(zip(row_headers(admin_page, "by-event"),
-                        (row[0] for row in table_values(admin_page, "by-event"))))
+    by_event = dict(zip(row_headers(admin_page, "#by-event"),
+                        (row[0] for row in table_values(admin_page, "#by-event"))))
     assert by_event == overview["by_event"]
     daily = chart_table_columns(admin_page, "chart-daily")
     assert daily == [[d["events"] for d in overview["daily"]],
@@ -128,7 +129,7 @@ def test_search_numbers_equal_the_report_api(
     search = dashboard.report("search", api_query(admin_page))
 
     tiles = tile_values(admin_page)
-    queries = row_headers(admin_page, "top-queries-table")
+    queries = row_headers(admin_page, "#top-queries-table")
 
     assert tiles["searches"] == search["searches"] > 0
     for key in ("zero_result_rate", "click_through_rate", "reformulation_rate",
@@ -137,7 +138,7 @@ def test_search_numbers_equal_the_report_api(
     assert tiles["latency_p50"] == search["latency_ms"]["p50"]
     assert tiles["latency_p95"] == search["latency_ms"]["p95"]
     assert queries == [row["query"] for row in search["top_queries"]]
-    assert table_values(admin_page, "top-queries-table") == [
+    assert table_values(admin_page, "#top-queries-table") == [
         [r["searches"], r["pseudonymous_ids"], r["zero_result_searches"],
          r["clicked_searches"]] for r in search["top_queries"]
     ]
@@ -163,7 +164,7 @@ def test_report_table_equals_the_report_api(
     rows = {"features": "rows", "content": "items", "performance": "endpoints",
             "errors": "groups"}[report]
 
-    shown = [row[:len(columns)] for row in table_values(admin_page, table_id)]
+    shown = [row[:len(columns)] for row in table_values(admin_page, f"#{table_id}")]
 
     assert shown == [[r[c] for c in columns] for r in answer[rows]]
     assert shown, "the test traffic should fill this table"
@@ -175,7 +176,7 @@ def test_funnel_steps_equal_the_report_api(
     open_page(admin_page, dashboard.url, "workflows")
     funnels = dashboard.report("funnels", api_query(admin_page))["funnels"]
 
-    shown = table_values(admin_page, "main table.funnel-steps")
+    shown = table_values(admin_page, "#main table.funnel-steps")
 
     first = funnels[0]["steps"]
     assert shown[:len(first)] == [

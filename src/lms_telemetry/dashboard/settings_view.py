@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from markupsafe import Markup
-
 from lms_telemetry.config import SETTINGS, Config
 from lms_telemetry.dashboard.filters import ReportFilters
 from lms_telemetry.storage.base import Store
@@ -42,16 +40,13 @@ def configuration_context(
 def privacy_context(
     store: Store, filters: ReportFilters, config: Config
 ) -> dict[str, Any]:
-    """The privacy notice rendered by the privacy package, as HTML."""
-    try:
-        from lms_telemetry.privacy.notice import render_notice
-        from lms_telemetry.schema import load_schema  # type: ignore[attr-defined]
-    except ImportError as exc:
-        logger.warning("privacy notice unavailable: %s", exc)
-        return {"notice": None}
-    # The notice module builds its HTML from the schema and settings and
-    # escapes what it inserts, so its output is trusted as markup here.
-    return {"notice": Markup(render_notice(config, load_schema(config), "html"))}
+    """The sections of the privacy notice, built from the schema and settings
+    the service runs with; the template escapes every word of them."""
+    from lms_telemetry.privacy.notice import build_notice
+    from lms_telemetry.schema import EventSchema
+
+    schema = EventSchema.load(config["schema_extensions"])
+    return {"sections": build_notice(config, schema), "schema_version": schema.version}
 
 
 def experiments_context(
