@@ -11,6 +11,7 @@ and error reports have something to show.
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -74,6 +75,16 @@ def create_app(
         TelemetryMiddleware, client=client, request_fields=request_fields
     )
     return app
+
+
+def create_app_from_environment() -> Starlette:
+    """Factory for ``uvicorn --factory``: settings from OPAC_* variables."""
+    return create_app(
+        os.environ.get("OPAC_CATALOG", str(DEFAULT_CATALOG)),
+        os.environ.get("OPAC_TELEMETRY_URL", "http://127.0.0.1:8080"),
+        os.environ.get("OPAC_WRITE_KEY") or None,
+        seed=int(os.environ.get("OPAC_SEED", "7")),
+    )
 
 
 ROUTES = [
