@@ -34,12 +34,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._report_events import PERIOD_DAYS, PERIOD_START, generate_events, load_events  # noqa: E402
-from lms_telemetry.dashboard import pages as dashboard_pages  # noqa: E402
-from lms_telemetry.dashboard.filters import parse_filters  # noqa: E402
-from lms_telemetry.config import Config  # noqa: E402
-from lms_telemetry.dashboard.accounts import add_account  # noqa: E402
-from lms_telemetry.storage.duckdb import DuckDBStore  # noqa: E402
+from bench._report_events import PERIOD_DAYS, PERIOD_START, generate_events, load_events
+from lms_telemetry.config import Config
+from lms_telemetry.dashboard import pages as dashboard_pages
+from lms_telemetry.dashboard.accounts import add_account
+from lms_telemetry.dashboard.filters import parse_filters
+from lms_telemetry.storage.duckdb import DuckDBStore
 
 TARGET_SECONDS = 1.0
 PASSWORD = secrets.token_urlsafe(12)
@@ -71,6 +71,9 @@ def start_server(db_path: Path) -> tuple[str, Any, Callable[[], None]]:
     config = Config.load(overrides={
         "db": str(db_path), "admin_token": secrets.token_urlsafe(16),
         "privacy.key_file": str(db_path.parent / "keys.json"),
+        # The generated events lie in 2024; the service's retention must not
+        # erase them at start.
+        "privacy.retention_days": 36_500,
     })
     app = create_app(config)
     if not any(getattr(route, "path", "") == "/login" for route in app.routes):
@@ -109,11 +112,20 @@ def report_seconds(app: Any, page: dashboard_pages.Page, runs: int) -> float:
     return median_seconds(lambda: page.build(store, filters, config), runs)
 
 
-def measure_renders(url: str, app: Any, runs: int) -> dict[str, tuple[float, float]]:
+def check_events_shown(client: httpx.Client, expected: int) -> None:
+    page = client.get(f"/dashboard/?{QUERY}").text
+    shown = re.search(r'data-metric="events" data-value="(\d+)"', page)
+    assert shown and int(shown.group(1)) > expected // 2, "the pages show no events"
+
+
+def measure_renders(
+    url: str, app: Any, runs: int, events: int
+) -> dict[str, tuple[float, float]]:
     client = logged_in_client(url)
+    check_events_shown(client, events)
     results = {}
     for key, page in PAGES.items():
-        def fetch() -> None:
+        def fetch(page: dashboard_pages.Page = page) -> None:
             response = client.get(f"{page.path}?{QUERY}")
             assert response.status_code == 200, (page.path, response.status_code)
 
@@ -123,34 +135,45 @@ def measure_renders(url: str, app: Any, runs: int) -> dict[str, tuple[float, flo
 
 PAINT_TIMES = """() => {
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
-  return {paint: paint ? paint.startTime : null, drawn: performance.now()};
+  return {paint: paint.startTime, drawn: performance.now()};
 }"""
+HAS_PAINTED = (
+    "() => performance.getEntriesByName('first-contentful-paint').length > 0"
+)
+CHARTS_DRAWN = (
+    "() => Array.from(document.querySelectorAll("
+    "'figure.chart[data-has-data=true]')).every(f => f.dataset.rendered)"
+)
+
+
+def paint_seconds(page: Any, url: str, runs: int) -> tuple[float, float]:
+    """Median first contentful paint and charts-drawn time of URL."""
+    paints, drawn = [], []
+    for _ in range(runs):
+        page.goto(url)
+        page.wait_for_function(CHARTS_DRAWN)
+        page.wait_for_function(HAS_PAINTED)
+        times = page.evaluate(PAINT_TIMES)
+        paints.append(times["paint"] / 1000)
+        drawn.append(times["drawn"] / 1000)
+    return statistics.median(paints), statistics.median(drawn)
 
 
 def measure_paints(url: str, runs: int) -> dict[str, tuple[float, float]]:
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.dashboard.browser import launch_chromium, log_in
 
     results = {}
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = log_in(context, url, "bench", PASSWORD)
-        paths = {"login": "/login", **{key: page.path for key, page in PAGES.items()}}
-        for key, path in paths.items():
-            paints, drawn = [], []
-            for _ in range(runs):
-                page.goto(f"{url}{path}?{QUERY}")
-                page.wait_for_function(
-                    "() => Array.from(document.querySelectorAll("
-                    "'figure.chart[data-has-data=true]')).every(f => f.dataset.rendered)"
-                )
-                times = page.evaluate(PAINT_TIMES)
-                paints.append(times["paint"] / 1000)
-                drawn.append(times["drawn"] / 1000)
-            results[key] = (statistics.median(paints), statistics.median(drawn))
+        viewport = {"width": 1280, "height": 900}
+        anonymous = browser.new_context(viewport=viewport).new_page()
+        results["login"] = paint_seconds(anonymous, f"{url}/login", runs)
+        page = log_in(browser.new_context(viewport=viewport), url, "bench", PASSWORD)
+        for key, dashboard_page in PAGES.items():
+            address = f"{url}{dashboard_page.path}?{QUERY}"
+            results[key] = paint_seconds(page, address, runs)
         browser.close()
     return results
 
@@ -188,7 +211,7 @@ def main() -> None:
         print(f"generated and loaded in {time.perf_counter() - started:.1f} s")
         url, app, stop = start_server(db_path)
         try:
-            renders = measure_renders(url, app, arguments.runs)
+            renders = measure_renders(url, app, arguments.runs, arguments.events)
             paints = measure_paints(url, arguments.runs)
         finally:
             stop()

@@ -7,6 +7,7 @@ in and ingesting take seconds.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import pytest
 from lms_telemetry.dashboard.accounts import add_account
 from lms_telemetry.storage.duckdb import DuckDBStore
 from tests.dashboard.traffic import (
+    EXPERIMENT,
     library_traffic,
     send_refused_event,
     send_traffic,
@@ -90,7 +92,10 @@ def _prepare_database(db_path: Path, viewer_password: str) -> None:
 def _start_service(directory: Path, admin_password: str) -> Dashboard:
     service = Service(
         directory, workers=2,
-        env={"LMS_TELEMETRY_DASHBOARD_ADMIN_PASSWORD": admin_password},
+        env={
+            "LMS_TELEMETRY_DASHBOARD_ADMIN_PASSWORD": admin_password,
+            "LMS_TELEMETRY_EXPERIMENTS": json.dumps([EXPERIMENT]),
+        },
     ).start()
     return Dashboard(
         service.url, service.admin_token, admin_password, "", _stop=service.stop

@@ -22,14 +22,14 @@ from tests.dashboard.browser import (
     tile_values,
 )
 from tests.dashboard.conftest import ARTIFACTS, PAGE_PATHS, Dashboard
-from tests.dashboard.traffic import XSS_MESSAGE, XSS_QUERY
+from tests.dashboard.traffic import EXPERIMENT_KEY, PEOPLE, XSS_MESSAGE, XSS_QUERY
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = ARTIFACTS / "screenshots"
 # Charts each page must draw with data from the test traffic.
 CHARTS_WITH_DATA = {
     "overview": 4, "features": 1, "workflows": 1, "search": 2, "content": 1,
-    "performance": 3, "errors": 2, "quality": 1,
+    "performance": 3, "errors": 2, "quality": 1, "experiments": 2,
 }
 
 
@@ -184,6 +184,23 @@ def test_funnel_steps_equal_the_report_api(
          s["median_seconds_from_previous"]] for s in first
     ]
     assert first[0]["sessions"] > 0
+
+
+def test_experiment_shows_every_exposed_unit_and_a_verdict(
+    admin_page: Page, dashboard: Dashboard
+) -> None:
+    open_page(admin_page, dashboard.url, "experiments")
+    section = f"[data-experiment={EXPERIMENT_KEY}]"
+
+    tiles = tile_values(admin_page)
+    units = table_values(admin_page, f"#chart-experiment-0-units .chart-table table")
+    verdict = admin_page.inner_text(f"{section} [data-verdict]")
+
+    # Every person of the traffic saw the experiment, alternating variants.
+    assert tiles["units_analysed"] == PEOPLE
+    assert tiles["units_in_multiple_variants"] == 0
+    assert units == [[PEOPLE // 2], [PEOPLE - PEOPLE // 2]]
+    assert verdict.strip()
 
 
 def test_persona_filter_changes_the_numbers_like_the_api(

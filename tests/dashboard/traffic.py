@@ -27,6 +27,14 @@ ZERO_RESULT_QUERIES = ["zzxqy", "necronomicon"]
 ENDPOINTS = [("/api/items/{id}", "GET"), ("/api/search", "GET"), ("/api/loans", "POST")]
 # Seven people per query keeps every query above the privacy threshold (k=5).
 PEOPLE = 14
+EXPERIMENT_KEY = "one-click-renewal"
+EXPERIMENT = {
+    "key": EXPERIMENT_KEY,
+    "name": "One-click renewal button",
+    "variants": ["control", "one-click"],
+    "primary_metric": "borrow_conversion",
+    "secondary_metrics": ["searches"],
+}
 
 
 def _event(
@@ -50,7 +58,11 @@ def _search_session(
 ) -> list[dict[str, Any]]:
     at = start
     query = QUERIES[index % len(QUERIES)]
+    variant = EXPERIMENT["variants"][int(person["anonymous_id"].split("-")[1]) % 2]
     events = [
+        _event("experiment_exposure", at - timedelta(seconds=1), person, {
+            "experiment": EXPERIMENT_KEY, "variant": variant,
+        }),
         _event("page_viewed", at, person, {"path": "/search", "load_ms": 900}),
         _event("search_submitted", at + timedelta(seconds=5), person, {
             "query": query, "results_count": 12, "latency_ms": 100 + 10 * index,

@@ -8,10 +8,12 @@ module only picks and arranges, it never computes a figure of its own.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from lms_telemetry.config import Config
 from lms_telemetry.dashboard.charts import (
     Chart,
     Series,
@@ -20,7 +22,6 @@ from lms_telemetry.dashboard.charts import (
     heat_map,
 )
 from lms_telemetry.dashboard.filters import ReportFilters
-from lms_telemetry.config import Config
 from lms_telemetry.storage.base import Store
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,28 @@ def run_report(
     )
 
 
+ReportCall = tuple[str, ReportFilters, dict[str, Any]]
+# DuckDB runs each query on every core; a few calls at once still overlap
+# the single-threaded parts of each (planning, Python post-processing).
+MAX_PARALLEL_REPORTS = 4
+
+
+def run_reports(
+    store: Store, config: Config, calls: list[ReportCall]
+) -> list[dict[str, Any]]:
+    """Several report calls at once, answers in the order of CALLS."""
+    if len(calls) == 1:
+        name, filters, options = calls[0]
+        return [run_report(store, name, filters, config, **options)]
+    workers = min(len(calls), MAX_PARALLEL_REPORTS)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [
+            pool.submit(run_report, store, name, filters, config, **options)
+            for name, filters, options in calls
+        ]
+        return [future.result() for future in futures]
+
+
 def previous_period(filters: ReportFilters) -> ReportFilters:
     """The period of the same length just before, for trends."""
     length = filters.until - filters.since
@@ -51,8 +74,9 @@ def previous_period(filters: ReportFilters) -> ReportFilters:
 def overview_context(
     store: Store, filters: ReportFilters, config: Config
 ) -> Context:
-    overview = run_report(store, "overview", filters, config)
-    sessions = run_report(store, "sessions", filters, config)
+    overview, sessions = run_reports(
+        store, config, [("overview", filters, {}), ("sessions", filters, {})]
+    )
     daily = overview["daily"]
     return {
         "overview": overview,
@@ -113,8 +137,10 @@ def workflows_context(
 def search_context(
     store: Store, filters: ReportFilters, config: Config
 ) -> Context:
-    search = run_report(store, "search", filters, config)
-    before = run_report(store, "search", previous_period(filters), config)
+    search, before = run_reports(
+        store, config,
+        [("search", filters, {}), ("search", previous_period(filters), {})],
+    )
     charts = [
         chart_from_rows(
             "top-queries", "Most frequent queries", "horizontal-bar",
@@ -209,12 +235,20 @@ def performance_context(
 def errors_context(
     store: Store, filters: ReportFilters, config: Config
 ) -> Context:
-    errors = run_report(store, "errors", filters, config)
-    groups = errors["groups"]
+    buckets = sparkline_buckets(filters)
+    # Buckets ask with min_ids 1 and no row limit, so a group shown (it passed
+    # the privacy threshold over the whole period) is counted in every bucket;
+    # only groups the whole-period report shows are drawn.
+    answers = run_reports(
+        store, config,
+        [("errors", filters, {})]
+        + [("errors", bucket, {"min_ids": 1, "limit": MAX_ROWS}) for bucket in buckets],
+    )
+    groups = answers[0]["groups"]
     return {
-        "errors": errors,
+        "errors": answers[0],
         "groups": groups,
-        "sparklines": _error_sparklines(store, filters, config, groups),
+        "sparklines": error_sparklines(groups, buckets, answers[1:]),
     }
 
 
@@ -223,43 +257,41 @@ SPARKLINE_BUCKETS = 7
 MAX_ROWS = 10_000
 
 
-def _error_sparklines(
-    store: Store, filters: ReportFilters, config: Config,
-    groups: list[dict[str, Any]],
-) -> dict[str, Chart]:
-    """Events per bucket of the period for each group shown.
+def sparkline_buckets(filters: ReportFilters) -> list[ReportFilters]:
+    """The period cut into at most SPARKLINE_BUCKETS runs of whole days."""
+    days = (filters.until - filters.since).days
+    step = max(1, -(-days // SPARKLINE_BUCKETS))
+    buckets = []
+    start = filters.since
+    while start < filters.until:
+        end = min(start + timedelta(days=step), filters.until)
+        buckets.append(replace(filters, period="custom", since=start, until=end))
+        start = end
+    return buckets
 
-    Buckets ask with min_ids 1 and no row limit, so a group shown (it passed
-    the privacy threshold over the whole period) is counted in every bucket;
-    no message is shown that the whole-period report did not already show.
+
+def error_sparklines(
+    groups: list[dict[str, Any]],
+    buckets: list[ReportFilters],
+    answers: list[dict[str, Any]],
+) -> dict[str, Chart]:
+    """Events per bucket for each group shown, from one errors answer per
+    bucket.
 
     TODO: one errors report call per bucket; a per-day series in the errors
     report itself would make this one call.
     """
-    if not groups:
-        return {}
-    days = (filters.until - filters.since).days
-    step = max(1, -(-days // SPARKLINE_BUCKETS))
-    counts: dict[str, list[int]] = {group["fingerprint"]: [] for group in groups}
-    labels = []
-    start = filters.since
-    while start < filters.until:
-        end = min(start + timedelta(days=step), filters.until)
-        bucket = replace(filters, period="custom", since=start, until=end)
-        found = {
-            group["fingerprint"]: group["events"]
-            for group in run_report(
-                store, "errors", bucket, config, min_ids=1, limit=MAX_ROWS
-            )["groups"]
-        }
-        for fingerprint, series in counts.items():
-            series.append(found.get(fingerprint, 0))
-        labels.append(start.isoformat())
-        start = end
+    labels = [bucket.since.isoformat() for bucket in buckets]
+    per_bucket = [
+        {group["fingerprint"]: group["events"] for group in answer["groups"]}
+        for answer in answers
+    ]
     return {
-        fingerprint: Chart(
+        group["fingerprint"]: Chart(
             f"spark-{index}", "Events over the period", "sparkline", labels,
-            [Series("Events", series)], label_heading="From",
+            [Series("Events", [found.get(group["fingerprint"], 0)
+                               for found in per_bucket])],
+            label_heading="From",
         )
-        for index, (fingerprint, series) in enumerate(counts.items())
+        for index, group in enumerate(groups)
     }

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from lms_telemetry.config import Config
-from lms_telemetry.dashboard import page_data, quality, settings_view
+from lms_telemetry.dashboard import experiments_view, page_data, quality, settings_view
 from lms_telemetry.dashboard.accounts import Account
 from lms_telemetry.dashboard.filters import (
     INTERFACES,
@@ -73,7 +73,7 @@ PAGES: tuple[Page, ...] = (
     Page("errors", "Errors", "/dashboard/errors",
          page_data.errors_context),
     Page("experiments", "Experiments", "/dashboard/experiments",
-         settings_view.experiments_context, has_filters=False),
+         experiments_view.experiments_context, has_filters=False),
     Page("quality", "Data quality", "/dashboard/data-quality",
          quality.quality_context, is_admin_only=True),
     Page("configuration", "Configuration", "/dashboard/configuration",

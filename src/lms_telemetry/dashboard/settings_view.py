@@ -1,4 +1,4 @@
-"""Pages about how the service is set up: configuration, experiments, privacy.
+"""Pages about how the service is set up: configuration and the privacy notice.
 
 The configuration page shows every setting with its effective value, except
 secrets, which show only whether they are set.
@@ -47,20 +47,3 @@ def privacy_context(
 
     schema = EventSchema.load(config["schema_extensions"])
     return {"sections": build_notice(config, schema), "schema_version": schema.version}
-
-
-def experiments_context(
-    store: Store, filters: ReportFilters, config: Config
-) -> dict[str, Any]:
-    """Experiments with their analysis, when the experiments package has it."""
-    definitions = list(config.get("experiments") or [])
-    try:
-        from lms_telemetry.experiments import analyze_experiment  # type: ignore[attr-defined]
-    except ImportError:
-        # TODO: results appear once the experiments package offers analysis.
-        return {"experiments": definitions, "results": {}}
-    results = {
-        definition["key"]: analyze_experiment(store, config, definition["key"])
-        for definition in definitions
-    }
-    return {"experiments": definitions, "results": results}
