@@ -193,7 +193,7 @@ def test_experiment_shows_every_exposed_unit_and_a_verdict(
     section = f"[data-experiment={EXPERIMENT_KEY}]"
 
     tiles = tile_values(admin_page)
-    units = table_values(admin_page, f"#chart-experiment-0-units .chart-table table")
+    units = table_values(admin_page, "#chart-experiment-0-units .chart-table table")
     verdict = admin_page.inner_text(f"{section} [data-verdict]")
 
     # Every person of the traffic saw the experiment, alternating variants.
