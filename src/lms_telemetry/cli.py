@@ -189,10 +189,11 @@ def show_settings(output: str) -> None:
 
 # Commands that live with the package they drive.
 def _register_commands() -> None:
+    from lms_telemetry.analytics.commands import report_command
     from lms_telemetry.dashboard.commands import user
     from lms_telemetry.privacy.commands import erase, privacy, privacy_notice, retention
 
-    for command in (retention, erase, privacy_notice, privacy, user):
+    for command in (report_command, retention, erase, privacy_notice, privacy, user):
         main.add_command(command)
 
 

@@ -133,11 +133,19 @@ def _ingest_file(stream: list[dict[str, Any]], directory: Path) -> Path:
     return db_path
 
 
+BROWSER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+)
+
+
 def test_http_and_file_ingestion_give_identical_reports(
     service: Service, tmp_path: Path
 ) -> None:
     stream = event_stream()
-    reply = service.post({"batch": stream})
+    # A browser's agent: a scripted client's own agent would mark the events
+    # as bot traffic, which a file carries no agent to do.
+    reply = service.post({"batch": stream}, headers={"User-Agent": BROWSER_AGENT})
     assert reply.status_code == 202 and reply.json()["accepted"] == len(stream)
     service.wait_loaded(len(stream))
     db_path = _ingest_file(stream, tmp_path)

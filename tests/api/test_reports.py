@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import threading
 import time
 from collections.abc import Iterator
@@ -96,10 +98,20 @@ def test_min_ids_default_comes_from_configuration(server: ReportServer) -> None:
     )
 
 
+def test_period_defaults_to_the_last_30_days_through_today(server: ReportServer) -> None:
+    today = datetime.now(UTC).date()
+
+    days = [row["day"] for row in server.get("overview").json()["daily"]]
+
+    assert len(days) == 30
+    assert days[-1] == today.isoformat()
+    assert days[0] == (today - timedelta(days=29)).isoformat()
+
+
 @pytest.mark.parametrize(
     ("params", "parameter", "words"),
     [
-        ({"until": "2024-05-07"}, "since", "since is required"),
+        ({"since": "2024-05-08", "until": "2024-05-07"}, "until", "must be after since"),
         ({"since": "2024-05-06", "until": "May 7"}, "until", "not a date"),
         (
             {"since": "2024-05-06", "until": "2024-05-07", "tz": "Mars/Base"},

@@ -111,13 +111,6 @@ def test_pii_sent_over_http_is_not_stored_and_audit_is_clean(service: Service) -
         assert repr(look_alike)[1:-1] in text
 
 
-# Not strict: the spool may hold no segment by the time the service stops,
-# and then nothing reaches the failing read. Any other failure still fails.
-@pytest.mark.xfail(
-    strict=False,
-    raises=MemoryError,
-    reason="ingest.spool.erase_pseudonyms reads segments with max_bytes=1 << 40",
-)
 def test_erasing_a_device_after_http_traffic_leaves_the_others(
     service: Service,
 ) -> None:

@@ -57,11 +57,6 @@ def test_erasing_a_device_removes_its_rows_and_no_others(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MemoryError,
-    reason="ingest.spool.erase_pseudonyms reads segments with max_bytes=1 << 40",
-)
 def test_erasing_a_device_removes_its_spooled_rows(
     config: Config, gate: PrivacyGate, store: Store
 ) -> None:

@@ -110,6 +110,9 @@ def _parse_text_bound(name: str, text: str) -> date | datetime:
         ) from None
 
 
+DEFAULT_PERIOD_DAYS = 30
+
+
 def resolve_scope(
     since: Bound | None,
     until: Bound | None,
@@ -119,12 +122,14 @@ def resolve_scope(
 ) -> Scope:
     """Check a report's common parameters and turn them into a `Scope`."""
     zone = parse_zone(tz)
-    if since is None or since == "":
-        raise ReportError("since", "Parameter since is required")
+    # Without a period, the last DEFAULT_PERIOD_DAYS days up to and including
+    # today in the report's zone.
     if until is None or until == "":
-        raise ReportError("until", "Parameter until is required")
-    start = parse_bound("since", since, zone)
+        until = datetime.now(zone).date() + timedelta(days=1)
     end = parse_bound("until", until, zone)
+    if since is None or since == "":
+        since = end.astimezone(zone).date() - timedelta(days=DEFAULT_PERIOD_DAYS)
+    start = parse_bound("since", since, zone)
     if end <= start:
         raise ReportError(
             "until", f"Parameter until {until!s} must be after since {since!s}"

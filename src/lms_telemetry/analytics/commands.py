@@ -147,8 +147,12 @@ def _render_csv(result: dict[str, Any]) -> str:
 @click.option("--db", "db_path", help="DuckDB file to read (opened read-only).")
 @click.option("--server", help="URL of a running service to ask instead.")
 @click.option("--token", help=f"Admin token for --server (default: ${TOKEN_VARIABLE}).")
-@click.option("--since", required=True, help="First day or RFC 3339 time (inclusive).")
-@click.option("--until", required=True, help="Last day or RFC 3339 time (exclusive).")
+@click.option(
+    "--since", help="First day or RFC 3339 time (inclusive); default: 30 days before --until."
+)
+@click.option(
+    "--until", help="Day or RFC 3339 time to stop at (exclusive); default: tomorrow."
+)
 @click.option(
     "--tz", default="UTC", show_default=True, help="IANA zone days are cut in."
 )
@@ -168,8 +172,8 @@ def report_command(
     db_path: str | None,
     server: str | None,
     token: str | None,
-    since: str,
-    until: str,
+    since: str | None,
+    until: str | None,
     tz: str,
     persona: str | None,
     interface: str | None,

@@ -55,9 +55,10 @@ def _build_ingest_state(config: Config, schema: EventSchema, role: str) -> Inges
 
 
 def _owner_routes() -> list[BaseRoute]:
+    from lms_telemetry.api.reports import routes as report_routes
     from lms_telemetry.dashboard.routes import routes as dashboard_routes
 
-    return [*admin.routes, *privacy_routes.routes, *dashboard_routes]
+    return [*admin.routes, *report_routes, *privacy_routes.routes, *dashboard_routes]
 
 
 def _worker_routes(config: Config) -> list[BaseRoute]:

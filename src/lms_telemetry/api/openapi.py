@@ -14,16 +14,28 @@ _ERROR = {
 }
 
 
-def _envelope_schema(schema: EventSchema) -> dict[str, Any]:
-    # References inside the event schema point at its own root; within the
-    # OpenAPI document that root is components/schemas/Event.
-    text = json.dumps(schema.document).replace(
-        '"#/$defs/', '"#/components/schemas/Event/$defs/'
-    )
-    document: dict[str, Any] = json.loads(text)
-    document.pop("$id", None)
-    document.pop("$schema", None)
-    return document
+def _event_components(schema: EventSchema) -> dict[str, Any]:
+    """One flat envelope schema per event, as generators and readers prefer.
+
+    The schema file picks a payload with if/then; here every event gets its
+    own envelope whose `event` is a constant, and `Event` is any of them.
+    """
+    # References inside the event schema point at its own $defs; here those
+    # definitions are components.
+    text = json.dumps(schema.document["$defs"]).replace('"#/$defs/', '"#/components/schemas/')
+    definitions: dict[str, Any] = json.loads(text)
+    envelope = definitions.pop("envelope")
+    components = dict(definitions)
+    names = schema.event_names()
+    for name in names:
+        properties = dict(envelope["properties"])
+        properties["event"] = {"const": name}
+        properties["payload"] = {"$ref": f"#/components/schemas/payloads/{name}"}
+        components[f"event_{name}"] = {
+            **envelope, "required": ["event", "payload"], "properties": properties
+        }
+    components["Event"] = {"anyOf": [{"$ref": f"#/components/schemas/event_{n}"} for n in names]}
+    return components
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:
@@ -82,5 +94,5 @@ def openapi_document(schema: EventSchema) -> dict[str, Any]:
             "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Healthy"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Exposition text"}}}},
         },
-        "components": {"schemas": {"Event": _envelope_schema(schema), "Error": _ERROR}},
+        "components": {"schemas": {**_event_components(schema), "Error": _ERROR}},
     }

@@ -7,6 +7,7 @@ passed through unchanged over the owner's Unix socket.
 
 from __future__ import annotations
 
+import http.cookiejar
 from pathlib import Path
 
 import httpx
@@ -31,8 +32,14 @@ class OwnerProxy:
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
             transport = httpx.AsyncHTTPTransport(uds=str(self.socket_path))
+            # A cookie jar that keeps nothing: the proxy serves many browsers,
+            # and one browser's login cookie must never ride on another's request.
+            no_cookies = http.cookiejar.CookieJar(
+                policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
+            )
             self._client = httpx.AsyncClient(
-                transport=transport, base_url="http://owner", timeout=120
+                transport=transport, base_url="http://owner", timeout=120,
+                cookies=no_cookies,
             )
         return self._client
 
@@ -50,13 +57,19 @@ class OwnerProxy:
         client_host = request.client.host if request.client else ""
         headers.append(("x-forwarded-for", client_host))
         headers.append(("x-forwarded-proto", request.url.scheme))
+        # The raw target, exactly as the client sent it: decoding and encoding
+        # it again could change it, or fail on characters a URL cannot hold.
+        target = request.scope.get("raw_path") or request.url.path.encode()
+        if request.scope.get("query_string"):
+            target += b"?" + request.scope["query_string"]
         try:
+            url = httpx.URL(scheme="http", host="owner", raw_path=target)
             upstream = await self._http().request(
-                request.method,
-                request.url.path,
-                params=request.query_params.multi_items(),
-                headers=headers,
-                content=await request.body(),
+                request.method, url, headers=headers, content=await request.body()
+            )
+        except httpx.InvalidURL:
+            return JSONResponse(
+                {"error": "bad_path", "message": "The request path is not a valid URL"}, 400
             )
         except httpx.TransportError:
             return JSONResponse(

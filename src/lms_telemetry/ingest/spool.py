@@ -49,8 +49,9 @@ class Frame:
 def read_frames(path: Path, start: int, max_bytes: int = 64 << 20) -> Iterator[Frame]:
     """Complete, valid frames of a segment from byte offset START on."""
     with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         handle.seek(start)
-        data = handle.read(max_bytes)
+        data = handle.read(max(0, min(max_bytes, size - start)))
     position = 0
     while position + _HEADER.size <= len(data):
         magic, length, checksum = _HEADER.unpack_from(data, position)
@@ -227,10 +228,11 @@ def erase_pseudonyms(
 ) -> int:
     """Remove rows carrying any of PSEUDONYMS from the spool's segments.
 
-    Returns the number of rows removed. A segment still held by a live
-    writer is skipped: rewriting a file another process appends to would
-    lose its appends, so those rows are erased from the database once loaded.
-    With STORE, the loader's progress is moved to the rewritten offsets.
+    Returns the number of rows removed. Erasure needs the database to itself,
+    so the service is stopped and no writer holds a segment; should one
+    still be held, it is skipped, since rewriting a file another process
+    appends to would lose its appends. With STORE, the loader's progress is
+    moved to the rewritten offsets.
     """
     progress = store.spool_progress() if store is not None else {}
     removed = 0
@@ -267,7 +269,7 @@ def _rewrite_without(path: Path, pseudonyms: set[str]) -> tuple[int, dict[int, i
     removed = 0
     output = bytearray()
     offsets = {0: 0}
-    for frame in read_frames(path, 0, max_bytes=1 << 40):
+    for frame in read_frames(path, 0, max_bytes=path.stat().st_size):
         events = [r for r in frame.events if not _carries(r, pseudonyms)]
         quarantine = [r for r in frame.quarantine if not _carries(r, pseudonyms)]
         removed += len(frame.events) + len(frame.quarantine)
