@@ -191,9 +191,11 @@ def show_settings(output: str) -> None:
 def _register_commands() -> None:
     from lms_telemetry.analytics.commands import report_command
     from lms_telemetry.dashboard.commands import user
+    from lms_telemetry.experiments.commands import experiment
     from lms_telemetry.privacy.commands import erase, privacy, privacy_notice, retention
 
-    for command in (report_command, retention, erase, privacy_notice, privacy, user):
+    commands = (report_command, experiment, retention, erase, privacy_notice, privacy, user)
+    for command in commands:
         main.add_command(command)
 
 

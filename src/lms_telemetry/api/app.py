@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Mount
 
-from lms_telemetry.api import admin, housekeeping, ingestion, operations, privacy_routes
+from lms_telemetry.api import admin, experiments, housekeeping, ingestion, operations, privacy_routes
 from lms_telemetry.api.state import IngestState
 from lms_telemetry.config import Config
 from lms_telemetry.ingest.dedup import SeenEventIds
@@ -58,7 +58,13 @@ def _owner_routes() -> list[BaseRoute]:
     from lms_telemetry.api.reports import routes as report_routes
     from lms_telemetry.dashboard.routes import routes as dashboard_routes
 
-    return [*admin.routes, *report_routes, *privacy_routes.routes, *dashboard_routes]
+    return [
+        *admin.routes,
+        *report_routes,
+        *experiments.routes,
+        *privacy_routes.routes,
+        *dashboard_routes,
+    ]
 
 
 def _worker_routes(config: Config) -> list[BaseRoute]:

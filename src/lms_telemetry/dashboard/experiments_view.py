@@ -20,14 +20,12 @@ from lms_telemetry.storage.base import Store
 logger = logging.getLogger(__name__)
 
 
-def load_definitions(config: Config) -> list[Any]:
-    from lms_telemetry.experiments.definitions import load_experiment_definitions
+def load_definitions(store: Store, config: Config) -> list[Any]:
+    """The configured and the stored experiments, as the API lists them."""
+    from lms_telemetry.experiments.registry import all_definitions
     from lms_telemetry.schema import EventSchema
 
-    schema = EventSchema.load(config["schema_extensions"])
-    return load_experiment_definitions(
-        config.get("experiments") or [], schema.event_names()
-    )
+    return all_definitions(store, config, EventSchema.load(config["schema_extensions"]))
 
 
 def metric_rows(
@@ -72,7 +70,7 @@ def experiments_context(
     from lms_telemetry.experiments.analysis import analyze_experiment
 
     experiments = []
-    for index, definition in enumerate(load_definitions(config)):
+    for index, definition in enumerate(load_definitions(store, config)):
         frequentist = analyze_experiment(store, definition, engine="frequentist")
         bayesian = analyze_experiment(store, definition, engine="bayesian")
         experiments.append({
