@@ -31,6 +31,8 @@ from lms_telemetry.sdk import TelemetryClient, TelemetryMiddleware
 
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_CATALOG = Path(__file__).parent / "catalog.csv"
+
+
 def request_fields(scope: Mapping[str, Any]) -> dict[str, Any]:
     """Envelope fields of a back-end event: the persona of the page's area."""
     persona, _ = area_of(str(scope.get("path", "/")))

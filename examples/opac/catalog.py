@@ -97,7 +97,9 @@ def parse_row(row: dict[str, str]) -> Book:
     title = (row.get("title") or row.get("original_title") or "").strip()
     if not title:
         raise ValueError("missing title")
-    authors = tuple(a.strip() for a in (row.get("authors") or "").split(",") if a.strip())
+    authors = tuple(
+        a.strip() for a in (row.get("authors") or "").split(",") if a.strip()
+    )
     if not authors:
         raise ValueError("missing authors")
     ratings_count = _parse_int(row.get("ratings_count"), "ratings_count")

@@ -13,7 +13,7 @@ import math
 import zlib
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from examples.opac.catalog import Book
 
@@ -174,7 +174,11 @@ class Library:
         # Copies on the hold shelf are kept for the patrons first in line.
         queue = list(self._queues[book_id])
         ahead = next(
-            (place for place, h in enumerate(queue) if self.holds[h].card == patron.card),
+            (
+                place
+                for place, h in enumerate(queue)
+                if self.holds[h].card == patron.card
+            ),
             len(queue),
         )
         if ahead >= available:
@@ -193,4 +197,4 @@ class Library:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
+    return now or datetime.now(UTC)

@@ -15,7 +15,7 @@ import json
 import os
 import secrets
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,14 +56,29 @@ def service_environment(directory: Path, catalog: Path, token: str) -> dict[str,
     }
 
 
-def simulate_with_progress(console: Console, site_url: str, telemetry_url: str,
-                           catalog: Path, sessions: int, seed: int) -> SimulationSummary:
-    columns = ("[progress.description]{task.description}", BarColumn(),
-               MofNCompleteColumn(), TimeElapsedColumn())
+def simulate_with_progress(
+    console: Console,
+    site_url: str,
+    telemetry_url: str,
+    catalog: Path,
+    sessions: int,
+    seed: int,
+) -> SimulationSummary:
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("Simulating sessions", total=sessions)
         return run_simulation(
-            site_url, telemetry_url, catalog, sessions, seed=seed, days=SIMULATED_DAYS,
+            site_url,
+            telemetry_url,
+            catalog,
+            sessions,
+            seed=seed,
+            days=SIMULATED_DAYS,
             on_session_done=lambda: progress.advance(task),
         )
 
@@ -73,8 +88,9 @@ def wait_until_loaded(service: Process, console: Console) -> dict[str, Any]:
     deadline = time.monotonic() + LOAD_WAIT_SECONDS
     last: dict[str, Any] = {}
     while time.monotonic() < deadline:
-        status = httpx.get(service.ready_url, headers=service.ready_headers,
-                           timeout=30).json()
+        status: dict[str, Any] = httpx.get(
+            service.ready_url, headers=service.ready_headers, timeout=30
+        ).json()
         if status == last:
             return status
         last = status
@@ -110,16 +126,23 @@ def run_demo(
     try:
         console.print(f"Starting the library site on {site_url} ...")
         site.start()
-        summary = simulate_with_progress(console, site_url, telemetry_url, catalog,
-                                         sessions, seed)
+        summary = simulate_with_progress(
+            console, site_url, telemetry_url, catalog, sessions, seed
+        )
         if browser:
             from examples.opac.simulation.chromium import run_browser_sessions
 
             run_browser_sessions(console, site_url, catalog, seed)
         status = wait_until_loaded(service, console)
         service.stop()
-        print_summary(console, directory / "telemetry.duckdb", env, summary, status,
-                      since=datetime.now(timezone.utc) - timedelta(SIMULATED_DAYS + 1))
+        print_summary(
+            console,
+            directory / "telemetry.duckdb",
+            env,
+            summary,
+            status,
+            since=datetime.now(UTC) - timedelta(SIMULATED_DAYS + 1),
+        )
         if exit_after:
             return 0
         service.start()
@@ -131,10 +154,13 @@ def run_demo(
         service.stop()
 
 
-def print_addresses(console: Console, telemetry_url: str, site_url: str,
-                    env: dict[str, str]) -> None:
-    console.print(f"\nDashboard: {telemetry_url}/dashboard/  "
-                  f"(login: admin / {env['LMS_TELEMETRY_DASHBOARD_ADMIN_PASSWORD']})")
+def print_addresses(
+    console: Console, telemetry_url: str, site_url: str, env: dict[str, str]
+) -> None:
+    console.print(
+        f"\nDashboard: {telemetry_url}/dashboard/  "
+        f"(login: admin / {env['LMS_TELEMETRY_DASHBOARD_ADMIN_PASSWORD']})"
+    )
     console.print(f"Library site: {site_url}/")
     console.print(f"Admin token for --server: {env['LMS_TELEMETRY_ADMIN_TOKEN']}")
 

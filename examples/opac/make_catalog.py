@@ -18,12 +18,31 @@ import zlib
 from pathlib import Path
 
 HERE = Path(__file__).parent
-COLUMNS = (
-    "book_id,goodreads_book_id,best_book_id,work_id,books_count,isbn,isbn13,"
-    "authors,original_publication_year,original_title,title,language_code,"
-    "average_rating,ratings_count,work_ratings_count,work_text_reviews_count,"
-    "ratings_1,ratings_2,ratings_3,ratings_4,ratings_5,image_url,small_image_url"
-).split(",")
+COLUMNS = [
+    "book_id",
+    "goodreads_book_id",
+    "best_book_id",
+    "work_id",
+    "books_count",
+    "isbn",
+    "isbn13",
+    "authors",
+    "original_publication_year",
+    "original_title",
+    "title",
+    "language_code",
+    "average_rating",
+    "ratings_count",
+    "work_ratings_count",
+    "work_text_reviews_count",
+    "ratings_1",
+    "ratings_2",
+    "ratings_3",
+    "ratings_4",
+    "ratings_5",
+    "image_url",
+    "small_image_url",
+]
 #: ISBN-10 publisher prefixes (group + publisher) of classic-reprint houses;
 #: the title number that completes the nine digits is made up per book.
 PUBLISHER_PREFIXES = ("0486", "014", "019", "185326", "0553", "0451")
@@ -96,8 +115,12 @@ def make_row(book_id: int, year: int, authors: str, title: str) -> dict[str, obj
         "ratings_count": ratings_count,
         "work_ratings_count": int(ratings_count * rng.uniform(1.01, 1.12)),
         "work_text_reviews_count": int(ratings_count * rng.uniform(0.02, 0.05)),
-        **dict(zip([f"ratings_{s}" for s in range(1, 6)],
-                   star_histogram(ratings_count, average))),
+        **dict(
+            zip(
+                [f"ratings_{s}" for s in range(1, 6)],
+                star_histogram(ratings_count, average),
+            )
+        ),
     }
 
 

@@ -34,8 +34,15 @@ def free_port() -> int:
 class Process:
     """One child process with its log file and a URL that says it is ready."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str],
-                 log_path: Path, ready_url: str, ready_headers: dict[str, str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        log_path: Path,
+        ready_url: str,
+        ready_headers: dict[str, str],
+    ) -> None:
         self.name = name
         self.command = command
         self.env = env
@@ -47,8 +54,12 @@ class Process:
     def start(self) -> Process:
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                self.command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                cwd=PROJECT_ROOT, start_new_session=True,
+                self.command,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=PROJECT_ROOT,
+                start_new_session=True,
             )
         self._wait_until_ready()
         return self
@@ -60,7 +71,9 @@ class Process:
             if self.process.poll() is not None:
                 break
             try:
-                response = httpx.get(self.ready_url, headers=self.ready_headers, timeout=2)
+                response = httpx.get(
+                    self.ready_url, headers=self.ready_headers, timeout=2
+                )
                 if response.status_code == 200:
                     return
             except httpx.HTTPError:
@@ -82,32 +95,66 @@ class Process:
             self.process.wait()
 
 
-def telemetry_service(directory: Path, port: int, env: dict[str, str],
-                      workers: int | None) -> Process:
+def telemetry_service(
+    directory: Path, port: int, env: dict[str, str], workers: int | None
+) -> Process:
     """`lms-telemetry serve` keeping its database in ``directory``."""
-    command = [sys.executable, "-m", "lms_telemetry.cli", "serve", "--host",
-               "127.0.0.1", "--port", str(port), "--db",
-               str(directory / "telemetry.duckdb")]
+    command = [
+        sys.executable,
+        "-m",
+        "lms_telemetry.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--db",
+        str(directory / "telemetry.duckdb"),
+    ]
     if workers:
         command += ["--workers", str(workers)]
     token = env["LMS_TELEMETRY_ADMIN_TOKEN"]
-    return Process("the telemetry service", command, {**os.environ, **env},
-                   directory / "service.log",
-                   f"http://127.0.0.1:{port}/api/admin/status",
-                   {"Authorization": f"Bearer {token}"})
+    return Process(
+        "the telemetry service",
+        command,
+        {**os.environ, **env},
+        directory / "service.log",
+        f"http://127.0.0.1:{port}/api/admin/status",
+        {"Authorization": f"Bearer {token}"},
+    )
 
 
-def library_site(directory: Path, port: int, catalog: Path, telemetry_url: str) -> Process:
+def library_site(
+    directory: Path, port: int, catalog: Path, telemetry_url: str
+) -> Process:
     """The example site under uvicorn, reporting to ``telemetry_url``."""
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                    os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
+        ),
         "OPAC_CATALOG": str(catalog.resolve()),
         "OPAC_TELEMETRY_URL": telemetry_url,
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory",
-               "examples.opac.app:create_app_from_environment", "--host", "127.0.0.1",
-               "--port", str(port), "--no-access-log", "--log-level", "warning"]
-    return Process("the library site", command, env, directory / "site.log",
-                   f"http://127.0.0.1:{port}/api/status", {})
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "examples.opac.app:create_app_from_environment",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return Process(
+        "the library site",
+        command,
+        env,
+        directory / "site.log",
+        f"http://127.0.0.1:{port}/api/status",
+        {},
+    )

@@ -61,7 +61,9 @@ def site_of(request: Request) -> Site:
     return site
 
 
-def render(request: Request, template: str, status: int = 200, **values: Any) -> Response:
+def render(
+    request: Request, template: str, status: int = 200, **values: Any
+) -> Response:
     """Render a page with what base.html needs to start the telemetry client."""
     site = site_of(request)
     persona, interface = area_of(request.url.path)
@@ -74,7 +76,9 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
         "card": request.cookies.get("card"),
         **values,
     }
-    return site.templates.TemplateResponse(request, template, context, status_code=status)
+    return site.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
 
 
 async def read_fields(request: Request) -> dict[str, Any]:

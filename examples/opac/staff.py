@@ -57,8 +57,9 @@ async def bulk_check_out(request: Request) -> Response:
     results = []
     for book_id in book_ids:
         outcome = site.library.borrow(card, book_id)
-        results.append({"book_id": book_id, "outcome": outcome.label,
-                        "reason": outcome.reason})
+        results.append(
+            {"book_id": book_id, "outcome": outcome.label, "reason": outcome.reason}
+        )
     succeeded = sum(result["outcome"] == "success" for result in results)
     return JSONResponse({"checked_out": succeeded, "results": results})
 
@@ -96,8 +97,12 @@ def status_figures(request: Request) -> dict[str, object]:
 
 
 async def it_status(request: Request) -> Response:
-    return render(request, "it_status.html", title="System status",
-                  figures=status_figures(request))
+    return render(
+        request,
+        "it_status.html",
+        title="System status",
+        figures=status_figures(request),
+    )
 
 
 async def status_json(request: Request) -> Response:

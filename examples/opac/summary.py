@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,11 @@ MIN_ENDPOINT_REQUESTS = 5
 
 
 def run_reports(store: Store, since: datetime, catalog: str) -> dict[str, Any]:
-    until = datetime.now(timezone.utc)
-    reports = {name: run_report(name, store, since, until)
-               for name in ("overview", "search", "performance")}
+    until = datetime.now(UTC)
+    reports: dict[str, Any] = {
+        name: run_report(name, store, since, until)
+        for name in ("overview", "search", "performance")
+    }
     reports["content"] = run_report("content", store, since, until, catalog=catalog)
     reports["experiment"] = experiment_result(store)
     return reports
@@ -36,20 +38,28 @@ def experiment_result(store: Store) -> dict[str, Any] | None:
         from lms_telemetry.experiments.definitions import parse_experiment
 
         return analyze_experiment(store, parse_experiment(ONE_CLICK_RENEWAL))
-    except Exception as exc:  # the summary must still print the rest
+    except Exception as exc:  # noqa: BLE001 - the summary must still print the rest
         logger.warning("experiment analysis unavailable: %s", exc)
         return None
 
 
 def slowest_endpoint(performance: dict[str, Any]) -> dict[str, Any] | None:
-    busy = [e for e in performance.get("endpoints", [])
-            if e.get("requests", 0) >= MIN_ENDPOINT_REQUESTS]
+    busy = [
+        e
+        for e in performance.get("endpoints", [])
+        if e.get("requests", 0) >= MIN_ENDPOINT_REQUESTS
+    ]
     return max(busy, key=lambda e: e.get("p95_ms") or 0, default=None)
 
 
-def print_summary(console: Console, db_path: Path, env: dict[str, str],
-                  simulation: SimulationSummary, status: dict[str, Any],
-                  since: datetime) -> None:
+def print_summary(
+    console: Console,
+    db_path: Path,
+    env: dict[str, str],
+    simulation: SimulationSummary,
+    status: dict[str, Any],
+    since: datetime,
+) -> None:
     store = open_store(db_path, read_only=True)
     try:
         reports = run_reports(store, since, env["LMS_TELEMETRY_REPORTS_CATALOG"])
@@ -79,23 +89,30 @@ def personas_table(overview: dict[str, Any]) -> Table:
 def queries_table(search: dict[str, Any]) -> Table:
     table = Table("Query", "Searches", "Zero results", title="Top searches")
     for row in search.get("top_queries", [])[:10]:
-        table.add_row(row["query"], str(row["searches"]),
-                      str(row["zero_result_searches"]))
+        table.add_row(
+            row["query"], str(row["searches"]), str(row["zero_result_searches"])
+        )
     return table
 
 
 def print_facts(console: Console, reports: dict[str, Any]) -> None:
     search = reports["search"]
-    console.print(f"Zero-result rate: {search['zero_result_rate'] or 0:.1%}; "
-                  f"click-through rate: {search['click_through_rate'] or 0:.1%}")
+    console.print(
+        f"Zero-result rate: {search['zero_result_rate'] or 0:.1%}; "
+        f"click-through rate: {search['click_through_rate'] or 0:.1%}"
+    )
     slowest = slowest_endpoint(reports["performance"])
     if slowest:
-        console.print(f"Slowest endpoint: {slowest['method']} {slowest['endpoint']} "
-                      f"(p95 {slowest['p95_ms']:.0f} ms over {slowest['requests']} "
-                      f"requests)")
+        console.print(
+            f"Slowest endpoint: {slowest['method']} {slowest['endpoint']} "
+            f"(p95 {slowest['p95_ms']:.0f} ms over {slowest['requests']} "
+            f"requests)"
+        )
     top = reports["content"].get("items", [])[:3]
-    console.print("Most popular: " + "; ".join(item.get("title") or item["item_id"]
-                                               for item in top))
+    console.print(
+        "Most popular: "
+        + "; ".join(item.get("title") or item["item_id"] for item in top)
+    )
     experiment = reports["experiment"]
     if experiment is None:
         console.print("Experiment one-click-renewal: analysis not available.")

@@ -11,8 +11,11 @@ import pytest
 
 from examples.opac.app import DEFAULT_CATALOG, create_app
 from lms_telemetry.sdk import TelemetryClient
-from tests.sdk.conftest import Receiver, assert_valid_events, serve_asgi
-from tests.sdk.conftest import receiver as receiver  # noqa: F401 - fixture
+from tests.sdk.conftest import (
+    Receiver,
+    assert_valid_events,
+    serve_asgi,
+)
 
 TELEMETRY_URL = "http://telemetry.invalid:9"
 
@@ -20,8 +23,13 @@ TELEMETRY_URL = "http://telemetry.invalid:9"
 @pytest.fixture
 def site(receiver: Receiver) -> Iterator[tuple[httpx.Client, TelemetryClient]]:
     client = TelemetryClient(receiver.url)
-    app = create_app(DEFAULT_CATALOG, TELEMETRY_URL, "site-key",
-                     fault_rate=0.0, telemetry_client=client)
+    app = create_app(
+        DEFAULT_CATALOG,
+        TELEMETRY_URL,
+        "site-key",
+        fault_rate=0.0,
+        telemetry_client=client,
+    )
     with serve_asgi(app) as base_url, httpx.Client(base_url=base_url) as http:
         yield http, client
     client.close()
@@ -54,7 +62,9 @@ def test_search_lists_matching_titles_most_popular_first(
     assert count == 6
     first = re.search(r'data-item-id="(\d+)"[^>]*>([^<]+)</a>', page)
     with DEFAULT_CATALOG.open(encoding="utf-8", newline="") as handle:
-        dickens = [r for r in csv.DictReader(handle) if r["authors"] == "Charles Dickens"]
+        dickens = [
+            r for r in csv.DictReader(handle) if r["authors"] == "Charles Dickens"
+        ]
     most_popular = max(dickens, key=lambda row: int(row["ratings_count"]))
     assert len(dickens) == count
     assert first is not None and first.group(2) == most_popular["title"]
@@ -77,8 +87,10 @@ def test_borrow_renew_and_hold_report_route_templates(
     receiver.await_events(client, 5)
 
     assert_valid_events(receiver.events)
-    seen = [(e["payload"]["endpoint"], e["payload"]["status"], e["persona"])
-            for e in receiver.named("api_request")]
+    seen = [
+        (e["payload"]["endpoint"], e["payload"]["status"], e["persona"])
+        for e in receiver.named("api_request")
+    ]
     assert seen == [
         ("/login", 303, "patron"),
         ("/items/{book_id:int}/borrow", 200, "patron"),
@@ -90,11 +102,13 @@ def test_borrow_renew_and_hold_report_route_templates(
 
 def test_circulation_fault_becomes_backend_exception(receiver: Receiver) -> None:
     client = TelemetryClient(receiver.url)
-    app = create_app(DEFAULT_CATALOG, TELEMETRY_URL, fault_rate=1.0,
-                     telemetry_client=client)
+    app = create_app(
+        DEFAULT_CATALOG, TELEMETRY_URL, fault_rate=1.0, telemetry_client=client
+    )
     with serve_asgi(app) as base_url:
-        response = httpx.post(base_url + "/staff/checkout",
-                              json={"card": "P1", "book_id": "3"})
+        response = httpx.post(
+            base_url + "/staff/checkout", json={"card": "P1", "book_id": "3"}
+        )
         assert response.status_code == 500
         receiver.await_events(client, 2)
     client.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from examples.opac.catalog import Book
 from examples.opac.circulation import (
@@ -16,8 +16,9 @@ from examples.opac.circulation import (
 
 
 def book(book_id: int, ratings_count: int = 5000) -> Book:
-    return Book(book_id, f"Title {book_id}", ("Author",), 1900, "eng", 4.0,
-                ratings_count, None)
+    return Book(
+        book_id, f"Title {book_id}", ("Author",), 1900, "eng", 4.0, ratings_count, None
+    )
 
 
 def library(count: int = 20) -> Library:
@@ -72,7 +73,7 @@ def test_copy_returned_is_kept_for_the_patron_first_in_line() -> None:
     assert copies_for(desk.books[1]) == 1
     assert desk.borrow("FIRST", 1).is_success
     assert desk.place_hold("WAITER", 1).is_success
-    later = datetime.now(timezone.utc) + timedelta(days=25)
+    later = datetime.now(UTC) + timedelta(days=25)
     returned = desk.give_back(1, now=later)
     assert returned.overdue_days == 4
     assert desk.borrow("SOMEONE", 1).reason == "reserved_for_another_patron"

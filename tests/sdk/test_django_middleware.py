@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.sdk.conftest import Receiver, assert_valid_events, serve_wsgi
 
 from lms_telemetry.sdk import TelemetryClient, TelemetryWSGIMiddleware
+from tests.sdk.conftest import Receiver, assert_valid_events, serve_wsgi
 
 django = pytest.importorskip("django", reason="Django is optional and not installed")
 

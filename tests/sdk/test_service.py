@@ -14,7 +14,6 @@ from tests.sdk.conftest import serve_asgi
 from tests.sdk.test_asgi import make_app
 from tests.service import Service
 
-
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
     "Gecko) Chrome/124.0.0.0 Safari/537.36"
@@ -24,9 +23,10 @@ CRAWLER = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.ht
 
 def test_requests_and_exception_are_stored_by_the_service(service: Service) -> None:
     client = TelemetryClient(service.url + "/api/telemetry", app_version="3.1.0")
-    with serve_asgi(make_app(client)) as base_url, httpx.Client(
-        base_url=base_url, headers={"user-agent": BROWSER}
-    ) as http:
+    with (
+        serve_asgi(make_app(client)) as base_url,
+        httpx.Client(base_url=base_url, headers={"user-agent": BROWSER}) as http,
+    ):
         assert http.get("/items/7").status_code == 200
         assert http.post("/items/7/borrow").status_code == 409
         assert http.get("/search", headers={"user-agent": CRAWLER}).is_success
@@ -44,13 +44,45 @@ def test_requests_and_exception_are_stored_by_the_service(service: Service) -> N
             " error_type FROM events ORDER BY event, status, endpoint"
         ).fetchall()
     assert rows == [
-        ("api_request", "/items/{item_id:int}", "GET", 200, "patron", "3.1.0",
-         False, None),
+        (
+            "api_request",
+            "/items/{item_id:int}",
+            "GET",
+            200,
+            "patron",
+            "3.1.0",
+            False,
+            None,
+        ),
         ("api_request", "/search", "GET", 200, "patron", "3.1.0", True, None),
-        ("api_request", "/items/{item_id:int}/borrow", "POST", 409, "patron",
-         "3.1.0", False, None),
-        ("api_request", "/loans/{loan_id}/renew", "POST", 500, "patron", "3.1.0",
-         False, None),
-        ("backend_exception", "/loans/{loan_id}/renew", None, None, "patron",
-         "3.1.0", False, "CatalogueFault"),
+        (
+            "api_request",
+            "/items/{item_id:int}/borrow",
+            "POST",
+            409,
+            "patron",
+            "3.1.0",
+            False,
+            None,
+        ),
+        (
+            "api_request",
+            "/loans/{loan_id}/renew",
+            "POST",
+            500,
+            "patron",
+            "3.1.0",
+            False,
+            None,
+        ),
+        (
+            "backend_exception",
+            "/loans/{loan_id}/renew",
+            None,
+            None,
+            "patron",
+            "3.1.0",
+            False,
+            "CatalogueFault",
+        ),
     ]

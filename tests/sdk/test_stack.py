@@ -8,7 +8,7 @@ from lms_telemetry.sdk.stack import MAX_FRAMES, exception_payload, scrub_frames
 
 
 def renew_for(card_number: str) -> None:
-    borrower_email = "reader@example.org"
+    borrower_email = "reader@example.org"  # noqa: F841 - must not leak
     raise LookupError(f"no loan for card ending {card_number[-2:]}")
 
 

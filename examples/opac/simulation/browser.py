@@ -17,16 +17,41 @@ from lms_telemetry.sdk.envelope import format_timestamp
 
 #: (user agent, screen) pairs of the browsers patrons and staff use.
 BROWSERS = (
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
-     "Gecko) Chrome/124.0.0.0 Safari/537.36", "1920x1080"),
-    ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, "
-     "like Gecko) Version/17.4 Safari/605.1.15", "1440x900"),
-    ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 "
-     "Firefox/125.0", "1366x768"),
-    ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
-     "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1", "390x844"),
-    ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like "
-     "Gecko) Chrome/124.0.0.0 Mobile Safari/537.36", "412x915"),
+    (
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
+            "Gecko) Chrome/124.0.0.0 Safari/537.36"
+        ),
+        "1920x1080",
+    ),
+    (
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, "
+            "like Gecko) Version/17.4 Safari/605.1.15"
+        ),
+        "1440x900",
+    ),
+    (
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:125.0) Gecko/20100101 "
+            "Firefox/125.0"
+        ),
+        "1366x768",
+    ),
+    (
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+        ),
+        "390x844",
+    ),
+    (
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like "
+            "Gecko) Chrome/124.0.0.0 Mobile Safari/537.36"
+        ),
+        "412x915",
+    ),
 )
 CRAWLER_AGENTS = (
     "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
@@ -38,8 +63,11 @@ HEADLESS_AGENT = (
     "HeadlessChrome/124.0.0.0 Safari/537.36"
 )
 JS_ERRORS = (
-    ("TypeError: Cannot read properties of undefined (reading 'dataset')",
-     "/static/opac.js", 41),
+    (
+        "TypeError: Cannot read properties of undefined (reading 'dataset')",
+        "/static/opac.js",
+        41,
+    ),
     ("ReferenceError: renewAll is not defined", "/account/loans", 88),
     ("TypeError: suggestions.forEach is not a function", "/", 23),
 )
@@ -74,8 +102,12 @@ class BrowserSession:
             "session_id": self.session_id,
             "persona": self.persona,
             "interface": self.interface,
-            "context": {"app_version": "2.4.1", "screen": self.screen,
-                        "locale": "en-GB", "timezone": "Europe/London"},
+            "context": {
+                "app_version": "2.4.1",
+                "screen": self.screen,
+                "locale": "en-GB",
+                "timezone": "Europe/London",
+            },
             "payload": payload,
         }
         if self.card:
@@ -99,8 +131,16 @@ class BrowserSession:
             self._web_vitals(server_ms, load_ms)
         if self.rng.random() < 0.015:
             message, source, line = self.rng.choice(JS_ERRORS)
-            self.emit("js_error", {"message": message, "kind": "error",
-                                   "source": source, "line": line, "column": 17})
+            self.emit(
+                "js_error",
+                {
+                    "message": message,
+                    "kind": "error",
+                    "source": source,
+                    "line": line,
+                    "column": 17,
+                },
+            )
 
     def _web_vitals(self, server_ms: float, load_ms: float) -> None:
         ttfb = round(server_ms + self.rng.uniform(20, 120), 1)

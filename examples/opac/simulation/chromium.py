@@ -22,8 +22,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 TYPING_PAUSE_MS = 800
 
 
-def run_browser_sessions(console: Console, site_url: str, catalog_path: Path,
-                         seed: int, sessions: int = 8) -> int:
+def run_browser_sessions(
+    console: Console, site_url: str, catalog_path: Path, seed: int, sessions: int = 8
+) -> int:
     """Run ``sessions`` patron visits in Chromium; return how many ran."""
     try:
         from playwright.sync_api import sync_playwright
@@ -31,11 +32,14 @@ def run_browser_sessions(console: Console, site_url: str, catalog_path: Path,
         console.print("[yellow]--browser needs Playwright for Python; skipped.")
         return 0
     if not CHROMIUM.exists():
-        console.print(f"[yellow]--browser needs {CHROMIUM} (Debian's chromium); skipped.")
+        console.print(
+            f"[yellow]--browser needs {CHROMIUM} (Debian's chromium); skipped."
+        )
         return 0
     rng = random.Random(f"chromium:{seed}")
-    books = sorted(load_catalog(catalog_path).books.values(),
-                   key=lambda book: -book.ratings_count)[:50]
+    books = sorted(
+        load_catalog(catalog_path).books.values(), key=lambda book: -book.ratings_count
+    )[:50]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
         try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from examples.opac.simulation.experiment import ONE_CLICK_RENEWAL, variant_for
 from examples.opac.catalog import Book
+from examples.opac.simulation.experiment import ONE_CLICK_RENEWAL, variant_for
 from examples.opac.simulation.queries import make_query, plain_title
 from examples.opac.simulation.visit import (
     Visit,
@@ -45,10 +45,15 @@ async def search(visit: Visit, query: str) -> list[int]:
     path = f"/search?q={quote(query)}"
     response, elapsed_ms = await visit.request("GET", path)
     visit.tab.open_page("/search", f"Search: {query}", elapsed_ms)
-    visit.tab.emit("search_submitted", {
-        "query": query, "results_count": results_count(response.text),
-        "latency_ms": round(elapsed_ms, 2), "page_number": 1,
-    })
+    visit.tab.emit(
+        "search_submitted",
+        {
+            "query": query,
+            "results_count": results_count(response.text),
+            "latency_ms": round(elapsed_ms, 2),
+            "page_number": 1,
+        },
+    )
     return result_ids(response.text)
 
 
@@ -61,27 +66,39 @@ async def search_with_suggestions(visit: Visit, query: str) -> tuple[str, list[i
         response, _ = await visit.request("GET", "/api/suggest", params={"q": typed})
         suggestions = response.json().get("suggestions", [])
         if suggestions:
-            position = 1 if visit.rng.random() < 0.7 else visit.rng.randint(1, len(suggestions))
+            position = (
+                1
+                if visit.rng.random() < 0.7
+                else visit.rng.randint(1, len(suggestions))
+            )
             choice = suggestions[position - 1]
-            visit.tab.emit("suggestion_clicked",
-                           {"query": typed, "suggestion": choice, "position": position})
+            visit.tab.emit(
+                "suggestion_clicked",
+                {"query": typed, "suggestion": choice, "position": position},
+            )
             visit.tab.emit("feature_used", {"feature": "autocomplete"})
             return choice, await search(visit, choice)
     return query, await search(visit, query)
 
 
-async def view_and_borrow(visit: Visit, query: str, ids: list[int], target: int) -> None:
+async def view_and_borrow(
+    visit: Visit, query: str, ids: list[int], target: int
+) -> None:
     position = click_position(visit, ids, target)
     if position is None:
         return
     item_id = ids[position - 1]
     visit.tab.think(3, 20)
-    visit.tab.emit("result_clicked", {"query": query, "item_id": str(item_id),
-                                      "position": position})
+    visit.tab.emit(
+        "result_clicked",
+        {"query": query, "item_id": str(item_id), "position": position},
+    )
     book = visit.books[item_id]
     await visit.page(f"/items/{item_id}?source=search&position={position}", book.title)
-    visit.tab.emit("item_viewed", {"item_id": str(item_id), "source": "search",
-                                   "position": position})
+    visit.tab.emit(
+        "item_viewed",
+        {"item_id": str(item_id), "source": "search", "position": position},
+    )
     visit.tab.think(10, 90)
     if visit.rng.random() < 0.15 + 0.55 * visit.popularity.appeal(book):
         await borrow_or_hold(visit, item_id)
@@ -92,11 +109,14 @@ async def borrow_or_hold(visit: Visit, item_id: int) -> None:
     record_outcome(visit, "item_borrowed", item_id, result, "self")
     if result.get("outcome") == "success":
         visit.loaned_items.append(item_id)  # brought back at the desk later
-    if result.get("reason") in ("no_copy_available", "reserved_for_another_patron"):
-        if visit.rng.random() < 0.6:
-            visit.tab.think(2, 10)
-            hold = await visit.action(f"/items/{item_id}/holds")
-            record_outcome(visit, "hold_placed", item_id, hold, "self")
+    is_unavailable = result.get("reason") in (
+        "no_copy_available",
+        "reserved_for_another_patron",
+    )
+    if is_unavailable and visit.rng.random() < 0.6:
+        visit.tab.think(2, 10)
+        hold = await visit.action(f"/items/{item_id}/holds")
+        record_outcome(visit, "hold_placed", item_id, hold, "self")
 
 
 def record_outcome(
@@ -106,7 +126,11 @@ def record_outcome(
     visit.stats.outcomes[f"{event} {outcome}"] += 1
     if outcome not in ("success", "refused"):
         return  # the page shows an error; the back end reported it
-    payload: dict[str, Any] = {"item_id": str(item_id), "outcome": outcome, "mode": mode}
+    payload: dict[str, Any] = {
+        "item_id": str(item_id),
+        "outcome": outcome,
+        "mode": mode,
+    }
     if result.get("reason"):
         payload["reason"] = result["reason"]
     visit.tab.emit(event, payload)
@@ -119,8 +143,10 @@ async def my_loans(visit: Visit) -> None:
     if loans:
         variant = variant_for(visit.tab.anonymous_id)
         visit.tab.experiments[ONE_CLICK_RENEWAL["key"]] = variant
-        visit.tab.emit("experiment_exposure",
-                       {"experiment": ONE_CLICK_RENEWAL["key"], "variant": variant})
+        visit.tab.emit(
+            "experiment_exposure",
+            {"experiment": ONE_CLICK_RENEWAL["key"], "variant": variant},
+        )
         if visit.rng.random() < RENEWAL_ATTEMPT[variant]:
             loan_id, item_id = loans[0]
             visit.tab.think(2, 15)

@@ -15,8 +15,18 @@ from examples.opac.catalog import Book
 
 _SERIES = re.compile(r"\s*\([^)]*#[^)]*\)\s*$")
 _KEYBOARD_NEIGHBOURS = {
-    "a": "sq", "e": "wr", "i": "uo", "o": "ip", "n": "bm", "r": "et",
-    "s": "ad", "t": "ry", "l": "k", "h": "gj", "c": "xv", "m": "n",
+    "a": "sq",
+    "e": "wr",
+    "i": "uo",
+    "o": "ip",
+    "n": "bm",
+    "r": "et",
+    "s": "ad",
+    "t": "ry",
+    "l": "k",
+    "h": "gj",
+    "c": "xv",
+    "m": "n",
 }
 TYPO_SHARE = 0.12
 

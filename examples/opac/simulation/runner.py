@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +43,58 @@ PERSONAS: dict[str, tuple[float, str, str, SessionScript]] = {
     "headless": (0.01, "patron", "opac", staff_sessions.headless_session),
 }
 #: Relative traffic by hour of day: patrons peak late morning and after work.
-PATRON_HOURS = (1, 1, 0, 0, 0, 1, 2, 5, 9, 14, 18, 20, 19, 17, 17, 18, 20, 22,
-                20, 17, 13, 9, 5, 2)
-STAFF_HOURS = (0, 0, 0, 0, 0, 0, 0, 2, 10, 14, 14, 13, 10, 12, 14, 13, 11, 8,
-               2, 0, 0, 0, 0, 0)
+PATRON_HOURS = (
+    1,
+    1,
+    0,
+    0,
+    0,
+    1,
+    2,
+    5,
+    9,
+    14,
+    18,
+    20,
+    19,
+    17,
+    17,
+    18,
+    20,
+    22,
+    20,
+    17,
+    13,
+    9,
+    5,
+    2,
+)
+STAFF_HOURS = (
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    2,
+    10,
+    14,
+    14,
+    13,
+    10,
+    12,
+    14,
+    13,
+    11,
+    8,
+    2,
+    0,
+    0,
+    0,
+    0,
+    0,
+)
 MAX_EVENTS_PER_BATCH = 200
 CONNECTIONS_PER_POOL = 6
 
@@ -71,7 +119,9 @@ class SimulationSummary:
     elapsed_seconds: float = 0.0
 
 
-def plan_sessions(count: int, seed: int, days: int, now: datetime) -> list[PlannedSession]:
+def plan_sessions(
+    count: int, seed: int, days: int, now: datetime
+) -> list[PlannedSession]:
     """Who visits when: persona shares, a daily rhythm, regulars coming back."""
     rng = random.Random(f"plan:{seed}")
     kinds = list(PERSONAS)
@@ -83,10 +133,13 @@ def plan_sessions(count: int, seed: int, days: int, now: datetime) -> list[Plann
         kind = rng.choices(kinds, shares)[0]
         # Regulars: a Zipf-like draw makes some patrons come back often.
         unit = int(patrons * rng.random() ** 2) if kind == "patron" else number
-        hours = PATRON_HOURS if kind in ("patron", "crawler", "headless") else STAFF_HOURS
+        hours = (
+            PATRON_HOURS if kind in ("patron", "crawler", "headless") else STAFF_HOURS
+        )
         hour = rng.choices(range(24), hours)[0]
-        start = midnight - timedelta(days=rng.randint(1, days), hours=-hour,
-                                     seconds=-rng.uniform(0, 3600))
+        start = midnight - timedelta(
+            days=rng.randint(1, days), hours=-hour, seconds=-rng.uniform(0, 3600)
+        )
         plan.append(PlannedSession(number, kind, unit, start))
     return plan
 
@@ -101,8 +154,12 @@ def open_tab(session: PlannedSession, seed: int) -> BrowserSession:
     elif session.kind == "headless":
         agent = HEADLESS_AGENT
     tab = BrowserSession(
-        persona=persona, interface=interface, user_agent=agent, screen=screen,
-        clock=session.start, rng=rng,
+        persona=persona,
+        interface=interface,
+        user_agent=agent,
+        screen=screen,
+        clock=session.start,
+        rng=rng,
         anonymous_id=str(uuid.UUID(int=unit_rng.getrandbits(128), version=4)),
         session_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
     )
@@ -114,8 +171,14 @@ def open_tab(session: PlannedSession, seed: int) -> BrowserSession:
 class Simulation:
     """One run: the HTTP connections, the catalogue and the counters."""
 
-    def __init__(self, site_url: str, telemetry_url: str, catalog_path: Path,
-                 write_key: str | None, seed: int) -> None:
+    def __init__(
+        self,
+        site_url: str,
+        telemetry_url: str,
+        catalog_path: Path,
+        write_key: str | None,
+        seed: int,
+    ) -> None:
         self.site_url = site_url.rstrip("/")
         self.ingest_url = telemetry_url.rstrip("/") + "/api/telemetry"
         books = load_catalog(catalog_path).books
@@ -126,11 +189,23 @@ class Simulation:
         self.stats = Stats()
         self.loaned_items: list[int] = []
 
-    async def run_session(self, session: PlannedSession, site: httpx.AsyncClient,
-                          telemetry: httpx.AsyncClient) -> None:
+    async def run_session(
+        self,
+        session: PlannedSession,
+        site: httpx.AsyncClient,
+        telemetry: httpx.AsyncClient,
+    ) -> None:
         tab = open_tab(session, self.seed)
-        visit = Visit(site, self.site_url, tab, self.popularity, self.books,
-                      self.stats, tab.rng, self.loaned_items)
+        visit = Visit(
+            site,
+            self.site_url,
+            tab,
+            self.popularity,
+            self.books,
+            self.stats,
+            tab.rng,
+            self.loaned_items,
+        )
         try:
             await PERSONAS[session.kind][3](visit)
         except httpx.HTTPError as exc:
@@ -138,7 +213,9 @@ class Simulation:
         self.stats.sessions[session.kind] += 1
         await self.send_events(telemetry, tab)
 
-    async def send_events(self, telemetry: httpx.AsyncClient, tab: BrowserSession) -> None:
+    async def send_events(
+        self, telemetry: httpx.AsyncClient, tab: BrowserSession
+    ) -> None:
         """POST the tab's events as the page's client would, with sent_at."""
         headers = {"user-agent": tab.user_agent}
         if self.write_key:
@@ -151,8 +228,12 @@ class Simulation:
                 self.stats.events_lost += len(batch)
 
 
-async def post_batch(telemetry: httpx.AsyncClient, url: str,
-                     batch: list[dict[str, Any]], headers: dict[str, str]) -> bool:
+async def post_batch(
+    telemetry: httpx.AsyncClient,
+    url: str,
+    batch: list[dict[str, Any]],
+    headers: dict[str, str],
+) -> bool:
     """Deliver one batch, retrying while the service asks to wait."""
     for attempt in range(6):
         try:
@@ -185,14 +266,17 @@ async def simulate(
     """Run ``sessions`` sessions spread over the past ``days`` days."""
     started = time.perf_counter()
     simulation = Simulation(site_url, telemetry_url, catalog_path, write_key, seed)
-    plan = plan_sessions(sessions, seed, days, datetime.now(timezone.utc))
+    plan = plan_sessions(sessions, seed, days, datetime.now(UTC))
     done = on_session_done or (lambda: None)
     slots = asyncio.Semaphore(concurrency)
     # httpcore scans its whole pool for every request, so several small
     # pools serve many connections much faster than one large pool.
-    pools = [httpx.AsyncClient(limits=httpx.Limits(max_connections=CONNECTIONS_PER_POOL),
-                               timeout=30)
-             for _ in range(max(1, concurrency // CONNECTIONS_PER_POOL))]
+    pools = [
+        httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=CONNECTIONS_PER_POOL), timeout=30
+        )
+        for _ in range(max(1, concurrency // CONNECTIONS_PER_POOL))
+    ]
 
     async def run(session: PlannedSession) -> None:
         http = pools[session.number % len(pools)]
@@ -207,13 +291,20 @@ async def simulate(
             await http.aclose()
 
     stats = simulation.stats
-    return SimulationSummary(stats.sessions, stats.requests, stats.outcomes,
-                             stats.events_sent, stats.events_lost,
-                             time.perf_counter() - started)
+    return SimulationSummary(
+        stats.sessions,
+        stats.requests,
+        stats.outcomes,
+        stats.events_sent,
+        stats.events_lost,
+        time.perf_counter() - started,
+    )
 
 
-def run_simulation(site_url: str, telemetry_url: str, catalog_path: Path,
-                   sessions: int, **options: Any) -> SimulationSummary:
+def run_simulation(
+    site_url: str, telemetry_url: str, catalog_path: Path, sessions: int, **options: Any
+) -> SimulationSummary:
     """Blocking form of ``simulate`` for scripts and the demo."""
-    return asyncio.run(simulate(site_url, telemetry_url, catalog_path, sessions,
-                                **options))
+    return asyncio.run(
+        simulate(site_url, telemetry_url, catalog_path, sessions, **options)
+    )

@@ -14,8 +14,9 @@ def patron_card(visit: Visit) -> str:
 
 async def check_out(visit: Visit, card: str) -> None:
     book = visit.popularity.draw(visit.rng)
-    result = await visit.action("/staff/checkout",
-                                json={"card": card, "book_id": str(book.book_id)})
+    result = await visit.action(
+        "/staff/checkout", json={"card": card, "book_id": str(book.book_id)}
+    )
     record_outcome(visit, "item_borrowed", book.book_id, result, "desk")
     if result.get("outcome") == "success":
         visit.loaned_items.append(book.book_id)
@@ -27,17 +28,23 @@ async def check_in(visit: Visit) -> None:
     book_id = visit.loaned_items.pop(visit.rng.randrange(len(visit.loaned_items)))
     result = await visit.action("/staff/checkin", json={"book_id": str(book_id)})
     if result.get("outcome") == "success":
-        visit.tab.emit("item_returned", {"item_id": str(book_id),
-                                         "overdue_days": result.get("overdue_days", 0)})
+        visit.tab.emit(
+            "item_returned",
+            {"item_id": str(book_id), "overdue_days": result.get("overdue_days", 0)},
+        )
 
 
 async def bulk_check_out(visit: Visit) -> None:
-    books = {visit.popularity.draw(visit.rng).book_id for _ in range(visit.rng.randint(3, 8))}
+    books = {
+        visit.popularity.draw(visit.rng).book_id for _ in range(visit.rng.randint(3, 8))
+    }
     visit.tab.emit("tab_switched", {"tab": "bulk-check-out"})
     body = {"card": patron_card(visit), "book_ids": " ".join(map(str, books))}
     result = await visit.action("/staff/bulk-checkout", json=body)
     lines = result.get("results", [])
-    visit.tab.emit("feature_used", {"feature": "bulk_checkout", "count": max(1, len(lines))})
+    visit.tab.emit(
+        "feature_used", {"feature": "bulk_checkout", "count": max(1, len(lines))}
+    )
     for line in lines:
         record_outcome(visit, "item_borrowed", line["book_id"], line, "bulk")
         if line.get("outcome") == "success":
@@ -63,7 +70,9 @@ async def admin_session(visit: Visit) -> None:
         visit.tab.think(10, 60)
         visit.tab.emit("menu_clicked", {"item": "reports"})
         await visit.page("/admin", "Reports")
-        visit.tab.emit("feature_used", {"feature": "circulation_report", "action": "open"})
+        visit.tab.emit(
+            "feature_used", {"feature": "circulation_report", "action": "open"}
+        )
     if visit.rng.random() < 0.3:
         await visit.page("/it/status", "System status")
 
@@ -89,4 +98,6 @@ async def headless_session(visit: Visit) -> None:
     for _ in range(visit.rng.randint(3, 8)):
         book = visit.rng.choice(visit.popularity.books)
         await visit.page(f"/items/{book.book_id}", book.title)
-        visit.tab.emit("item_viewed", {"item_id": str(book.book_id), "source": "direct"})
+        visit.tab.emit(
+            "item_viewed", {"item_id": str(book.book_id), "source": "direct"}
+        )

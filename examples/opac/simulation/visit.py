@@ -28,7 +28,9 @@ class Popularity:
 
     def __init__(self, books: list[Book]) -> None:
         self.books = books
-        self._cumulative = list(itertools.accumulate(max(b.ratings_count, 1) for b in books))
+        self._cumulative = list(
+            itertools.accumulate(max(b.ratings_count, 1) for b in books)
+        )
         counts = [max(b.ratings_count, 1) for b in books]
         self._log_low, self._log_high = math.log(min(counts)), math.log(max(counts))
 

@@ -1,9 +1,9 @@
 """Python SDK for LMS back ends: a batching client and ASGI/WSGI middleware.
 
-    client = TelemetryClient("http://telemetry.example/api/telemetry", "key")
-    app.add_middleware(TelemetryMiddleware, client=client)   # Starlette
-    instrument_flask(flask_app, client)                       # Flask
-    client.track("feature_used", {"feature": "bulk_checkout"}, persona="librarian")
+client = TelemetryClient("http://telemetry.example/api/telemetry", "key")
+app.add_middleware(TelemetryMiddleware, client=client)   # Starlette
+instrument_flask(flask_app, client)                       # Flask
+client.track("feature_used", {"feature": "bulk_checkout"}, persona="librarian")
 """
 
 from lms_telemetry.sdk._transport import RetryPolicy

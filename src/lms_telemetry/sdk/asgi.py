@@ -33,7 +33,9 @@ class TelemetryMiddleware:
         is_forwarding_user_agent: bool = True,
     ) -> None:
         self.app = app
-        self.recorder = RequestRecorder(client, request_fields, is_forwarding_user_agent)
+        self.recorder = RequestRecorder(
+            client, request_fields, is_forwarding_user_agent
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -92,7 +92,7 @@ class TelemetryClient:
         try:
             envelope = build_envelope(event, payload, self._defaults, fields)
             encoded = orjson.dumps(envelope, default=str)
-        except Exception as exc:  # never raise into the host application
+        except Exception as exc:  # noqa: BLE001 - never raise into the host
             logger.debug("event %r not encoded: %s", event, exc)
             self._count_drop("invalid_event", 1)
             return False

@@ -33,4 +33,3 @@ class RouteMiddleware:
     def process_exception(self, request: Any, exception: BaseException) -> None:
         if hasattr(request, "environ"):
             request.environ[EXCEPTION_KEY] = exception
-        return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 #: Envelope fields a caller may set through ``track(..., **fields)``.
@@ -32,14 +32,14 @@ class EnvelopeError(ValueError):
 def format_timestamp(moment: datetime) -> str:
     """Return ``moment`` as RFC 3339 in UTC with milliseconds and a ``Z``."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    utc = moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def utc_now() -> str:
     """Return the current time as an RFC 3339 timestamp."""
-    return format_timestamp(datetime.now(timezone.utc))
+    return format_timestamp(datetime.now(UTC))
 
 
 def build_envelope(

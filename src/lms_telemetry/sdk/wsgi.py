@@ -40,7 +40,9 @@ class TelemetryWSGIMiddleware:
         is_forwarding_user_agent: bool = True,
     ) -> None:
         self.app = app
-        self.recorder = RequestRecorder(client, request_fields, is_forwarding_user_agent)
+        self.recorder = RequestRecorder(
+            client, request_fields, is_forwarding_user_agent
+        )
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -69,7 +71,7 @@ class _Exchange:
             self.status = int(status.split(" ", 1)[0])
             return start_response(status, headers, exc_info)
 
-        return recording  # type: ignore[return-value]
+        return recording
 
     def finish(self, exc: BaseException | None = None) -> None:
         if self.is_finished:
