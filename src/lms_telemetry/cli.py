@@ -187,6 +187,26 @@ def show_settings(output: str) -> None:
     Console().print(table)
 
 
+@main.command()
+@click.option("--sessions", type=int, default=2000, show_default=True, help="Visits to simulate.")
+@click.option("--catalog", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Catalogue CSV in the goodbooks-10k layout (default: the bundled classics).")
+@click.option("--browser", is_flag=True, help="Run part of the visits in headless Chromium with the real client.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Where the demo keeps its database and logs.")
+@click.option("--exit", "exit_after", is_flag=True, help="Stop after the summary instead of serving the dashboard.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated behaviour.")
+def demo(sessions: int, catalog: Path | None, browser: bool, directory: Path | None, exit_after: bool, seed: int) -> None:
+    """Run the service, a sample library site and simulated visitors; show the results."""
+    checkout = Path(__file__).resolve().parents[2]
+    if not (checkout / "examples" / "opac").is_dir():
+        raise click.ClickException("The demo runs from a source checkout: examples/opac is missing")
+    sys.path.insert(0, str(checkout))
+    from examples.opac.demo import run_demo
+
+    code = run_demo(sessions=sessions, catalog_path=catalog, browser=browser,
+                    directory=directory, exit_after=exit_after, seed=seed)
+    sys.exit(code)
+
+
 # Commands that live with the package they drive.
 def _register_commands() -> None:
     from lms_telemetry.analytics.commands import report_command
