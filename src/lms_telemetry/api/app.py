@@ -45,11 +45,12 @@ def _process_tag(role: str) -> str:
 def _build_ingest_state(config: Config, schema: EventSchema, role: str) -> IngestState:
     spool_dir = config.spool_path
     writer = SegmentWriter(spool_dir, _process_tag(role), config["spool.segment_max_bytes"])
+    seen = SeenEventIds(spool_dir / "seen-event-ids.sqlite3")
     return IngestState(
         config=config,
         ingestor=Ingestor(config, schema, PrivacyGate(config, schema)),
-        spool=GroupCommitSpool(writer),
-        seen=SeenEventIds(spool_dir / "seen-event-ids.sqlite3"),
+        spool=GroupCommitSpool(writer, after_durable=seen.remember),
+        seen=seen,
         spool_dir=spool_dir,
     )
 

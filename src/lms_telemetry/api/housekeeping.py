@@ -47,8 +47,9 @@ async def run_daily(app: Starlette) -> None:
         try:
             report = await asyncio.to_thread(retain_while_loader_waits)
             logger.info("retention ran", extra={"report": str(report)})
-            forgotten = state.ingest.seen.forget_older_than(
-                state.config["spool.dedup_window_days"] * 86400
+            forgotten = await asyncio.to_thread(
+                state.ingest.seen.forget_older_than,
+                state.config["spool.dedup_window_days"] * 86400,
             )
             logger.debug("forgot %d old event ids", forgotten)
         except Exception:  # a failed run is retried the next day, and logged now

@@ -136,7 +136,7 @@ async def _quarantine_body(
 ) -> None:
     metrics.EVENTS_REFUSED.labels(error.code).inc()
     row = state.ingestor.quarantine_row(error.code, [error.message], raw, facts)
-    await state.spool.append(encode_frame([], [row]), 0)
+    await state.spool.append(encode_frame([], [row]), [])
 
 
 async def _store(state: IngestState, judgement: Judgement) -> Response:
@@ -149,9 +149,8 @@ async def _store(state: IngestState, judgement: Judgement) -> Response:
         seen_here.add(row["event_id"])
         fresh.append(row)
     if fresh or judgement.quarantine:
-        await state.spool.append(encode_frame(fresh, judgement.quarantine), len(fresh))
-    if fresh:
-        state.seen.remember([row["event_id"] for row in fresh])
+        fresh_ids = [row["event_id"] for row in fresh]
+        await state.spool.append(encode_frame(fresh, judgement.quarantine), fresh_ids)
     duplicates = len(judgement.rows) - len(fresh)
     metrics.EVENTS_ACCEPTED.inc(len(fresh))
     metrics.EVENTS_DUPLICATE.inc(duplicates)

@@ -23,16 +23,25 @@ class SeenEventIds:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(
-            path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-            check_same_thread=False,
-        )
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=OFF")
+        # Reads come from the event loop, writes from the spool's thread: two
+        # connections, so a write waiting for another process's lock never
+        # holds up a read (WAL lets readers go on beside a writer).
+        self._connection = self._connect(path)
         self._connection.execute(
             "CREATE TABLE IF NOT EXISTS seen ("
             " event_id TEXT PRIMARY KEY, first_seen REAL NOT NULL) WITHOUT ROWID"
         )
+        self._writer = self._connect(path)
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=False,
+        )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=OFF")
+        return connection
 
     def known(self, event_ids: Sequence[str]) -> set[str]:
         """Which of EVENT_IDS were accepted before."""
@@ -49,22 +58,23 @@ class SeenEventIds:
     def remember(self, event_ids: Sequence[str]) -> None:
         """Record EVENT_IDS as accepted (after they are durable in the spool)."""
         now = time.time()
-        self._connection.execute("BEGIN IMMEDIATE")
+        self._writer.execute("BEGIN IMMEDIATE")
         try:
-            self._connection.executemany(
+            self._writer.executemany(
                 "INSERT OR IGNORE INTO seen VALUES (?, ?)",
                 [(event_id, now) for event_id in event_ids],
             )
         except sqlite3.Error:
-            self._connection.execute("ROLLBACK")
+            self._writer.execute("ROLLBACK")
             raise
-        self._connection.execute("COMMIT")
+        self._writer.execute("COMMIT")
 
     def forget_older_than(self, seconds: float) -> int:
-        cursor = self._connection.execute(
+        cursor = self._writer.execute(
             "DELETE FROM seen WHERE first_seen < ?", (time.time() - seconds,)
         )
         return cursor.rowcount
 
     def close(self) -> None:
         self._connection.close()
+        self._writer.close()

@@ -19,7 +19,7 @@ import logging
 import os
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,36 +183,48 @@ class GroupCommitSpool:
     """Async appends that share fsyncs: each caller waits for its frame's.
 
     While one write and fsync runs in a thread, new frames gather; the next
-    round writes them all with one fsync. `pending_events` lets the API refuse
-    work (503) before memory grows without bound.
+    round writes them all with one fsync, then hands the round's event ids to
+    `after_durable` (the door's duplicate index) in one call. `pending_events`
+    lets the API refuse work (503) before memory grows without bound.
     """
 
-    def __init__(self, writer: SegmentWriter) -> None:
+    def __init__(
+        self,
+        writer: SegmentWriter,
+        after_durable: Callable[[list[str]], None] = lambda ids: None,
+    ) -> None:
         self.writer = writer
+        self.after_durable = after_durable
         self.pending_events = 0
-        self._waiting: list[tuple[bytes, int, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[bytes, list[str], asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
-    async def append(self, frame: bytes, event_count: int) -> None:
+    async def append(self, frame: bytes, event_ids: list[str]) -> None:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((frame, event_count, future))
-        self.pending_events += event_count
+        self._waiting.append((frame, event_ids, future))
+        self.pending_events += len(event_ids)
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush_rounds())
         await future
+
+    def _write_round(self, data: bytes, event_ids: list[str]) -> None:
+        self.writer.append_durably(data)
+        if event_ids:
+            self.after_durable(event_ids)
 
     async def _flush_rounds(self) -> None:
         while self._waiting:
             round_, self._waiting = self._waiting, []
             data = b"".join(frame for frame, _, _ in round_)
+            event_ids = [event_id for _, ids, _ in round_ for event_id in ids]
             try:
-                await asyncio.to_thread(self.writer.append_durably, data)
+                await asyncio.to_thread(self._write_round, data, event_ids)
                 error: BaseException | None = None
-            except OSError as exc:
+            except Exception as exc:  # every waiter must learn of the failure
                 logger.error("spool write failed: %s", exc)
                 error = exc
-            for _, count, future in round_:
-                self.pending_events -= count
+            self.pending_events -= len(event_ids)
+            for _, _, future in round_:
                 if not future.done():
                     if error is None:
                         future.set_result(None)
