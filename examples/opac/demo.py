@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,14 @@ def run_demo(
     site_port: int | None = None,
     seed: int = 1,
     workers: int | None = None,
+    on_phase: Callable[[str], None] | None = None,
 ) -> int:
-    """Run the demo; return the process exit code."""
+    """Run the demo; return the process exit code.
+
+    ``on_phase`` is called with a phase's name as it begins, so a benchmark
+    can time the phases without the demo keeping clocks of its own.
+    """
+    mark = on_phase or (lambda phase: None)
     console = Console()
     directory = directory or DEFAULT_DIRECTORY
     directory.mkdir(parents=True, exist_ok=True)
@@ -120,20 +127,26 @@ def run_demo(
     site_url = f"http://127.0.0.1:{site_port}"
     env = service_environment(directory, catalog, secrets.token_urlsafe(16))
 
+    mark("service start")
     console.print(f"Starting the telemetry service on {telemetry_url} ...")
     service = telemetry_service(directory, port, env, workers).start()
     site = library_site(directory, site_port, catalog, telemetry_url)
     try:
+        mark("site start")
         console.print(f"Starting the library site on {site_url} ...")
         site.start()
+        mark("simulation")
         summary = simulate_with_progress(
             console, site_url, telemetry_url, catalog, sessions, seed
         )
         if browser:
+            mark("browser sessions")
             from examples.opac.simulation.chromium import run_browser_sessions
 
             run_browser_sessions(console, site_url, catalog, seed)
+        mark("waiting for the loader")
         status = wait_until_loaded(service, console)
+        mark("service stop and summary")
         service.stop()
         print_summary(
             console,
@@ -144,6 +157,7 @@ def run_demo(
             since=datetime.now(UTC) - timedelta(SIMULATED_DAYS + 1),
         )
         if exit_after:
+            mark("shutdown")
             return 0
         service.start()
         print_addresses(console, telemetry_url, site_url, env)
