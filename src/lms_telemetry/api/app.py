@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Mount
 
-from lms_telemetry.api import admin, experiments, housekeeping, ingestion, operations, privacy_routes
+from lms_telemetry.api import ingestion, operations
 from lms_telemetry.api.state import IngestState
 from lms_telemetry.config import Config
 from lms_telemetry.ingest.dedup import SeenEventIds
@@ -56,6 +56,8 @@ def _build_ingest_state(config: Config, schema: EventSchema, role: str) -> Inges
 
 
 def _owner_routes() -> list[BaseRoute]:
+    # Imported here: ingest workers never load what only the owner serves.
+    from lms_telemetry.api import admin, experiments, privacy_routes
     from lms_telemetry.api.reports import routes as report_routes
     from lms_telemetry.dashboard.routes import routes as dashboard_routes
 
@@ -99,6 +101,8 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
             app.state.loader = loader
             app.state.ingest.notify_loader = loader_thread.wake.set
             loader_thread.start()
+            from lms_telemetry.api import housekeeping
+
             housekeeping.announce_first_admin(app.state.store, config)
             chores = asyncio.create_task(housekeeping.run_daily(app))
         try:
