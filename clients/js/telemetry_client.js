@@ -10,13 +10,7 @@
 // TODO: the shipped classic script is about 9.2 KiB min+gzip against a target
 // of 8 KiB; web-vitals is about 2.4 KiB of it, and our part needs trimming
 // (warning texts, option checks, XMLHttpRequest capture) to get under it.
-import { onCLS, onFCP, onINP, onLCP, onTTFB } from "web-vitals";
-import { createClient } from "./src/client.js";
-
-const LmsTelemetry = createClient(
-  typeof window === "undefined" ? undefined : window,
-  { onCLS, onFCP, onINP, onLCP, onTTFB },
-);
+import LmsTelemetry from "./src/default_client.js";
 
 export const {
   init,

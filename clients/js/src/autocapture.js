@@ -5,7 +5,7 @@
  * Vitals and same-origin API calls. Each capture returns its undo function.
  */
 
-import { round, truncate } from "./util.js";
+import { listen, round, truncate } from "./util.js";
 
 const MAX_MESSAGE_CODE_POINTS = 500;
 const MAX_STACK_CODE_POINTS = 4000;
@@ -25,11 +25,6 @@ export function routeTemplate(path) {
     .split("/")
     .map((segment) => (ID_SEGMENT.test(segment) ? "{id}" : segment))
     .join("/");
-}
-
-function listen(target, type, handler, options) {
-  target.addEventListener(type, handler, options);
-  return () => target.removeEventListener(type, handler, options);
 }
 
 /** page_viewed now and on every history navigation to a new path. */

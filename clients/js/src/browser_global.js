@@ -4,7 +4,7 @@
  * A second copy of the script on a page keeps the first one's client.
  */
 
-import LmsTelemetry from "../telemetry_client.js";
+import LmsTelemetry from "./default_client.js";
 
 if (!window.LmsTelemetry) {
   window.LmsTelemetry = LmsTelemetry;

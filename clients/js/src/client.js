@@ -23,21 +23,18 @@ import { isCaptured, PERSONAS, readOptions } from "./options.js";
 import { createQueue } from "./queue.js";
 import { watchSearchInput } from "./search.js";
 import { KEY_PREFIX, openStorage } from "./storage.js";
-import { SCHEMA_VERSION, newUuid, sanitize, warnOnce } from "./util.js";
+import {
+  SCHEMA_VERSION,
+  listen,
+  newUuid,
+  sameOriginPath,
+  sanitize,
+  warnOnce,
+} from "./util.js";
 
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const OPT_OUT_KEY = KEY_PREFIX + "opt_out";
 const PERSIST_DELAY_MILLIS = 1000;
-
-/** The path of `url` when it is on this origin, else undefined. */
-export function sameOriginPath(url, location) {
-  try {
-    const parsed = new URL(url, location.href);
-    return parsed.origin === location.origin ? parsed.pathname : undefined;
-  } catch (notUrl) {
-    return undefined;
-  }
-}
 
 /** Do Not Track or Global Privacy Control is on. */
 export function isDoNotTrack(env) {
@@ -81,9 +78,8 @@ function makeClient(env, vitals, api) {
   };
 
   function init(given) {
-    if (options)
-      return warnOnce("init.twice", "init() was called twice; ignored");
-    if (!env) return warnOnce("init.env", "init() needs a browser window");
+    if (options) return warnOnce("init() was called twice; ignored");
+    if (!env) return warnOnce("init() needs a browser window");
     options = readOptions(given);
     persona = options.persona;
     // Bound before autocapture wraps fetch, so our own requests are never captured.
@@ -108,11 +104,6 @@ function makeClient(env, vitals, api) {
     if (queue.length > 0) delivery.schedule(0);
   }
 
-  function listen(type, handler) {
-    env.addEventListener(type, handler);
-    undos.push(() => env.removeEventListener(type, handler));
-  }
-
   function listenToPageLifecycle() {
     const onHide = () => {
       persist();
@@ -120,12 +111,14 @@ function makeClient(env, vitals, api) {
     };
     // On window, bubbling: runs after web-vitals' listeners on document have
     // queued their final values, so those go into the beacon too.
-    listen("visibilitychange", () => {
-      if (env.document.visibilityState === "hidden") onHide();
-      else delivery.onVisible();
-    });
-    listen("pagehide", onHide);
-    listen("online", () => delivery.onOnline());
+    undos.push(
+      listen(env, "visibilitychange", () => {
+        if (env.document.visibilityState === "hidden") onHide();
+        else delivery.onVisible();
+      }),
+      listen(env, "pagehide", onHide),
+      listen(env, "online", () => delivery.onOnline()),
+    );
   }
 
   function startAutocapture() {
@@ -171,16 +164,13 @@ function makeClient(env, vitals, api) {
 
   function track(event, payload) {
     if (typeof event !== "string" || !EVENT_NAME.test(event)) {
-      return warnOnce("track.name", "track(): invalid event name " + event);
+      return warnOnce("track(): invalid event name ", event);
     }
     if (
       payload != null &&
       (typeof payload !== "object" || Array.isArray(payload))
     ) {
-      return warnOnce(
-        "track.payload",
-        "track(): payload of " + event + " is not an object",
-      );
+      return warnOnce("track(): payload is not an object, in ", event);
     }
     if (!isStarted || !isSampledIn) return undefined;
 
@@ -227,10 +217,7 @@ function makeClient(env, vitals, api) {
   function setPersona(value) {
     if (PERSONAS.includes(value)) persona = value;
     else
-      warnOnce(
-        "persona",
-        "setPersona(): " + value + " is not one of " + PERSONAS,
-      );
+      warnOnce("setPersona(): persona is not one of " + PERSONAS + ": ", value);
   }
 
   function optOut() {
@@ -284,10 +271,10 @@ export function createClient(env, vitals = {}) {
     api[name] = (...args) => {
       try {
         if (name === "init" || isInitialized()) return methods[name](...args);
-        warnOnce(name, name + "() was called before init(); ignored");
+        warnOnce(name + "() was called before init(); ignored");
         return BEFORE_INIT[name] && BEFORE_INIT[name]();
       } catch (error) {
-        warnOnce(name, name + "() failed: " + error);
+        warnOnce(name + "() failed: ", error);
       }
     };
   }

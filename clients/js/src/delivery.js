@@ -20,7 +20,7 @@ export function buildBody(batch, dropped, sentAt) {
   const events = batch.map((item) => item.json);
   if (dropped) {
     const first = JSON.parse(events[0]);
-    first.context = Object.assign({}, first.context, { dropped });
+    first.context = { ...first.context, dropped };
     events[0] = JSON.stringify(first);
   }
   return '{"sent_at":"' + sentAt + '","batch":[' + events.join(",") + "]}";
@@ -130,7 +130,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
       backOff(parseRetryAfter(header, Date.now()));
       return false;
     }
-    warnOnce("status" + status, "the server refused a batch: " + status);
+    warnOnce("the server refused a batch: " + status);
     return dropBatch(batch, "http_" + status);
   }
 

@@ -17,10 +17,7 @@ export function createExperiments(options, storage, send, hooks) {
 
   function define(list) {
     if (!Array.isArray(list)) {
-      return warnOnce(
-        "experiments.shape",
-        "experiment definitions lack a list",
-      );
+      return warnOnce("experiment definitions lack a list");
     }
     for (const definition of list) {
       if (definition && typeof definition.key === "string") {
@@ -40,9 +37,7 @@ export function createExperiments(options, storage, send, hooks) {
         return response.json();
       })
       .then((body) => define(body.experiments))
-      .catch((error) =>
-        warnOnce("experiments.load", "experiments not loaded: " + error),
-      );
+      .catch((error) => warnOnce("experiments not loaded: ", error));
   }
 
   /** Variants exposed in this session (shared by tabs through storage). */
@@ -56,7 +51,7 @@ export function createExperiments(options, storage, send, hooks) {
       };
     }
     const variants = exposures.variants;
-    for (const key in variants) return Object.assign({}, variants);
+    for (const key in variants) return { ...variants };
     return undefined;
   }
 

@@ -6,19 +6,12 @@
  */
 
 import { routeTemplate } from "./autocapture.js";
-import { round } from "./util.js";
+import { round, sameOriginPath } from "./util.js";
 
-/** The route of a same-origin URL not in `ownPaths`, else null. */
+/** The route of a same-origin URL not in `ownPaths`, else undefined. */
 export function apiRoute(url, location, ownPaths) {
-  let parsed;
-  try {
-    parsed = new URL(String(url), location.href);
-  } catch (invalid) {
-    return null;
-  }
-  if (parsed.origin !== location.origin) return null;
-  if (ownPaths.includes(parsed.pathname)) return null;
-  return routeTemplate(parsed.pathname);
+  const path = sameOriginPath(String(url), location);
+  return path && !ownPaths.includes(path) ? routeTemplate(path) : undefined;
 }
 
 function requestOf(input, init) {
@@ -69,7 +62,7 @@ function wrapXhr(env, report) {
 export function captureApiRequests(client, env, ownPaths) {
   const report = (request, status, startMillis) => {
     const endpoint = apiRoute(request.url, env.location, ownPaths);
-    if (endpoint === null) return;
+    if (!endpoint) return;
     client.track("api_request", {
       endpoint,
       method: request.method,

@@ -50,12 +50,12 @@ function isValid(name, value) {
 
 /** Merge `given` over the defaults, warning about each option refused. */
 export function readOptions(given) {
-  const options = Object.assign({}, DEFAULTS);
+  const options = { ...DEFAULTS };
   for (const name in given) {
     const value = given[name];
     if (value === undefined) continue;
     if (name in DEFAULTS && isValid(name, value)) options[name] = value;
-    else warnOnce(name, "init(): option " + name + " is unknown or invalid");
+    else warnOnce("init(): option " + name + " is unknown or invalid");
   }
   return options;
 }

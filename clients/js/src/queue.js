@@ -81,7 +81,7 @@ export function createQueue(storage, maxEvents) {
 
   /** Drops not yet reported, as reason -> count, or null when there are none. */
   function dropCounts() {
-    return Object.keys(dropped).length ? Object.assign({}, dropped) : null;
+    return Object.keys(dropped).length ? { ...dropped } : null;
   }
 
   function countDrop(reason, count) {

@@ -10,7 +10,7 @@ const MAX_QUERY_CODE_POINTS = 200;
 /** Watch `input`; return a function that stops watching. */
 export function watchSearchInput(client, input, options = {}) {
   if (!input || typeof input.addEventListener !== "function") {
-    warnOnce("search.input", "trackSearchInput() needs an input element");
+    warnOnce("trackSearchInput() needs an input element");
     return () => {};
   }
   const pauseMillis = options.delayMs ?? 500;

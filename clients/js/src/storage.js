@@ -24,7 +24,6 @@ export function openStorage(persistence, env) {
   const memory = new Map();
 
   return {
-    isPersistent: local !== null,
     get(key) {
       try {
         return local ? local.getItem(key) : (memory.get(key) ?? null);

@@ -18,12 +18,15 @@ export function newUuid(cryptoApi = globalThis.crypto) {
   return hex.join("").replace(/(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
 }
 
-/** Warn once per code, so a page calling us wrongly in a loop is not flooded. */
-export function warnOnce(code, message) {
-  if (warned.has(code)) return;
-  warned.add(code);
+/**
+ * Warn once per message, so a page calling us wrongly in a loop is not
+ * flooded; `detail` (the value at fault) is shown but not part of the key.
+ */
+export function warnOnce(message, detail = "") {
+  if (warned.has(message)) return;
+  warned.add(message);
   try {
-    console.warn("lms-telemetry: " + message);
+    console.warn("lms-telemetry: " + message + detail);
   } catch (ignored) {
     // A page may have replaced console; a warning is never worth an error.
   }
@@ -85,6 +88,22 @@ export function sanitize(value, depth = 0, ancestors = []) {
   }
   ancestors.pop();
   return copy;
+}
+
+/** Listen to `type` on `target`; return the function that stops listening. */
+export function listen(target, type, handler, options) {
+  target.addEventListener(type, handler, options);
+  return () => target.removeEventListener(type, handler, options);
+}
+
+/** The path of `url` when it is on this origin, else undefined. */
+export function sameOriginPath(url, location) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.origin === location.origin ? parsed.pathname : undefined;
+  } catch (notUrl) {
+    return undefined;
+  }
 }
 
 /** Round a measurement to `digits` decimals. */
