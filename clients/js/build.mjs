@@ -36,6 +36,9 @@ async function buildOne(entry, format, outName) {
     minify: true,
     target: TARGET,
     legalComments: "none",
+    // Our internal properties start with "_" and get short names; nothing
+    // public, stored or sent does, and web-vitals has none.
+    mangleProps: /^_/,
     logLevel: "warning",
     write: false,
   });

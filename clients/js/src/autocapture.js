@@ -34,7 +34,7 @@ export function capturePageViews(client, env) {
     pushState: history.pushState,
     replaceState: history.replaceState,
   };
-  const onNavigate = () => client.navigate(env.location.pathname);
+  const onNavigate = () => client._navigate(env.location.pathname);
   for (const name of Object.keys(originals)) {
     history[name] = function (...args) {
       const result = originals[name].apply(this, args);
@@ -43,7 +43,7 @@ export function capturePageViews(client, env) {
     };
   }
   const stopListening = listen(env, "popstate", onNavigate);
-  client.page();
+  client._page();
   return () => {
     Object.assign(history, originals);
     stopListening();
@@ -63,9 +63,9 @@ export function captureClicks(client, env) {
       );
       if (!marked) return;
       const tab = marked.getAttribute("data-telemetry-tab");
-      if (tab !== null) client.track("tab_switched", { tab });
+      if (tab !== null) client._track("tab_switched", { tab });
       else
-        client.track("menu_clicked", {
+        client._track("menu_clicked", {
           item: marked.getAttribute("data-telemetry-menu"),
         });
     },
@@ -90,7 +90,7 @@ export function captureErrors(client, env, maxPerError) {
     ].join("|");
     const count = (sentCounts.get(key) || 0) + 1;
     sentCounts.set(key, count);
-    if (count <= maxPerError) client.track("js_error", payload);
+    if (count <= maxPerError) client._track("js_error", payload);
   };
   const describe = (kind, error, fallbackMessage) => ({
     kind,
@@ -129,7 +129,7 @@ export function capturePageLoad(client, env) {
     setTimeout(() => {
       const timing = env.performance.getEntriesByType("navigation")[0];
       if (!timing) return;
-      client.track("page_load", {
+      client._track("page_load", {
         path: env.location.pathname,
         ttfb_ms: round(timing.responseStart),
         dom_content_loaded_ms: round(timing.domContentLoadedEventEnd),
@@ -146,7 +146,7 @@ export function capturePageLoad(client, env) {
 /** web_vital for LCP, INP, CLS, FCP and TTFB through Google's web-vitals. */
 export function captureWebVitals(client, vitals) {
   const report = (metric) =>
-    client.track("web_vital", {
+    client._track("web_vital", {
       name: metric.name,
       value: round(metric.value, metric.name === "CLS" ? 4 : 1),
     });

@@ -72,9 +72,9 @@ function makeClient(env, vitals, api) {
   // What autocapture, search and exposure call: the guarded public methods,
   // so a failure inside a page's event handler never throws into the page.
   const hooks = {
-    track: (event, payload) => api.track(event, payload),
-    page: () => api.page(),
-    navigate: (path) => path !== currentPath && api.page(),
+    _track: (event, payload) => api.track(event, payload),
+    _page: () => api.page(),
+    _navigate: (path) => path !== currentPath && api.page(),
   };
 
   function init(given) {
@@ -89,35 +89,35 @@ function makeClient(env, vitals, api) {
     initialReferrer = sameOriginPath(env.document.referrer, env.location);
     context = readContext(env, options);
     experiments = createExperiments(options, storage, send, hooks);
-    if (!isBlocked && storage.get(OPT_OUT_KEY) !== "1") start();
+    if (!isBlocked && storage._get(OPT_OUT_KEY) !== "1") start();
   }
 
   function start() {
     identity = createIdentity(storage);
     queue = createQueue(storage, options.maxQueueEvents);
     delivery = createDelivery(options, queue, send, env.navigator);
-    const sample = hashBucket("lms-telemetry-sample", identity.anonymousId);
+    const sample = hashBucket("lms-telemetry-sample", identity._anonymousId);
     isSampledIn = sample < options.sampleRate;
     isStarted = true;
     listenToPageLifecycle();
     if (isSampledIn) startAutocapture();
-    if (queue.length > 0) delivery.schedule(0);
+    if (queue._length > 0) delivery._schedule(0);
   }
 
   function listenToPageLifecycle() {
     const onHide = () => {
       persist();
-      delivery.sendBeacons();
+      delivery._sendBeacons();
     };
     // On window, bubbling: runs after web-vitals' listeners on document have
     // queued their final values, so those go into the beacon too.
     undos.push(
       listen(env, "visibilitychange", () => {
         if (env.document.visibilityState === "hidden") onHide();
-        else delivery.onVisible();
+        else delivery._onVisible();
       }),
       listen(env, "pagehide", onHide),
-      listen(env, "online", () => delivery.onOnline()),
+      listen(env, "online", () => delivery._onOnline()),
     );
   }
 
@@ -142,13 +142,13 @@ function makeClient(env, vitals, api) {
   function stop(isForgetting) {
     if (!isStarted) return;
     undos.splice(0).forEach((undo) => undo());
-    delivery.stop();
+    delivery._stop();
     if (isForgetting) {
       clearTimeout(persistTimer);
-      queue.clear();
-      for (const key of storage.keys()) {
+      queue._clear();
+      for (const key of storage._keys()) {
         if (key && key.startsWith(KEY_PREFIX) && key !== OPT_OUT_KEY) {
-          storage.remove(key);
+          storage._remove(key);
         }
       }
     } else persist();
@@ -158,8 +158,8 @@ function makeClient(env, vitals, api) {
   function persist() {
     clearTimeout(persistTimer);
     persistTimer = null;
-    queue.persist();
-    identity.persist();
+    queue._persist();
+    identity._persist();
   }
 
   function track(event, payload) {
@@ -175,20 +175,20 @@ function makeClient(env, vitals, api) {
     if (!isStarted || !isSampledIn) return undefined;
 
     const envelope = makeEnvelope(event, sanitize(payload || {}));
-    queue.push(envelope.event_id, JSON.stringify(envelope));
-    delivery.onEnqueue();
+    queue._push(envelope.event_id, JSON.stringify(envelope));
+    delivery._onEnqueue();
     if (!persistTimer) persistTimer = setTimeout(persist, PERSIST_DELAY_MILLIS);
     return envelope.event_id;
   }
 
   function makeEnvelope(event, payload) {
     const nowMillis = Date.now();
-    const sessionId = identity.sessionAt(nowMillis);
+    const sessionId = identity._sessionAt(nowMillis);
     return {
       event,
       timestamp: new Date(nowMillis).toISOString(),
       event_id: newUuid(env.crypto),
-      anonymous_id: identity.anonymousId,
+      anonymous_id: identity._anonymousId,
       session_id: sessionId,
       persona,
       interface: options.interface,
@@ -198,7 +198,7 @@ function makeClient(env, vitals, api) {
         title: env.document.title || undefined,
       },
       context,
-      experiments: experiments.exposedVariants(sessionId),
+      experiments: experiments._exposedVariants(sessionId),
       schema_version: SCHEMA_VERSION,
       payload,
     };
@@ -221,19 +221,19 @@ function makeClient(env, vitals, api) {
   }
 
   function optOut() {
-    storage.set(OPT_OUT_KEY, "1");
+    storage._set(OPT_OUT_KEY, "1");
     stop(true);
   }
 
   function optIn() {
-    storage.remove(OPT_OUT_KEY);
+    storage._remove(OPT_OUT_KEY);
     if (!isStarted && !isBlocked) start();
   }
 
   function flush() {
     if (!isStarted) return Promise.resolve();
     persist();
-    return delivery.drain();
+    return delivery._drain();
   }
 
   const methods = {
@@ -248,12 +248,12 @@ function makeClient(env, vitals, api) {
       watchSearchInput(hooks, input, searchOptions),
     getVariant: (key) =>
       isStarted
-        ? experiments.getVariant(key, identity, persona, options.interface)
+        ? experiments._getVariant(key, identity, persona, options.interface)
         : null,
-    experimentsReady: () => experiments.ready,
+    experimentsReady: () => experiments._ready,
     shutdown: () => stop(false),
   };
-  return { methods, isInitialized: () => options !== null };
+  return { _methods: methods, _isInitialized: () => options !== null };
 }
 
 // What a method returns when called before init(), besides a warning.
@@ -266,7 +266,11 @@ const BEFORE_INIT = {
 /** The public API over a new client; every method is safe to call in any state. */
 export function createClient(env, vitals = {}) {
   const api = {};
-  const { methods, isInitialized } = makeClient(env, vitals, api);
+  const { _methods: methods, _isInitialized: isInitialized } = makeClient(
+    env,
+    vitals,
+    api,
+  );
   for (const name in methods) {
     api[name] = (...args) => {
       try {

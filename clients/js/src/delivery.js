@@ -17,7 +17,7 @@ export const MAX_HTTP_ATTEMPTS = 10;
 
 /** The request body of a batch; drop counts ride in the first event's context. */
 export function buildBody(batch, dropped, sentAt) {
-  const events = batch.map((item) => item.json);
+  const events = batch.map((item) => item._json);
   if (dropped) {
     const first = JSON.parse(events[0]);
     first.context = { ...first.context, dropped };
@@ -63,18 +63,18 @@ export function createDelivery(options, queue, send, navigatorApi) {
   /** React to a new event: a full batch goes at once, otherwise on the interval. */
   function onEnqueue() {
     const isFull =
-      queue.length >= maxBatchEvents || queue.totalBytes >= maxBatchBytes;
+      queue._length >= maxBatchEvents || queue._totalBytes >= maxBatchBytes;
     schedule(isFull ? 0 : options.flushIntervalMs);
   }
 
-  const hasPending = () => queue.take(1, Infinity, beaconed).length > 0;
+  const hasPending = () => queue._take(1, Infinity, beaconed).length > 0;
 
   /** Send batches until the queue is empty or a send must wait. */
   function drain() {
     if (running) return running;
     running = drainLoop().finally(() => {
       running = null;
-      queue.persist();
+      queue._persist();
       // Events left over are waiting out a backoff.
       if (hasPending()) schedule(Math.max(backoffUntilMillis - Date.now(), 0));
     });
@@ -89,8 +89,8 @@ export function createDelivery(options, queue, send, navigatorApi) {
 
   /** Send one batch; true when the next one may follow at once. */
   async function sendBatch() {
-    const batch = queue.take(maxEvents, maxBatchBytes, beaconed);
-    const dropped = queue.dropCounts();
+    const batch = queue._take(maxEvents, maxBatchBytes, beaconed);
+    const dropped = queue._dropCounts();
     const headers = { "Content-Type": "application/json" };
     if (writeKey) headers["X-Telemetry-Key"] = writeKey;
     let response;
@@ -112,7 +112,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
     const status = response.status;
     if (status >= 200 && status < 300) {
       forget(batch);
-      if (dropped) queue.settleDrops(dropped);
+      if (dropped) queue._settleDrops(dropped);
       networkAttempts = httpAttempts = 0;
       return true;
     }
@@ -135,13 +135,13 @@ export function createDelivery(options, queue, send, navigatorApi) {
   }
 
   function forget(batch) {
-    queue.remove(batch);
-    for (const item of batch) beaconed.delete(item.id);
+    queue._remove(batch);
+    for (const item of batch) beaconed.delete(item._id);
   }
 
   function dropBatch(batch, reason) {
     forget(batch);
-    queue.countDrop(reason, batch.length);
+    queue._countDrop(reason, batch.length);
     httpAttempts = 0;
     return true;
   }
@@ -167,7 +167,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
   /** The page is visible again: beaconed events go again by fetch, confirmed. */
   function onVisible() {
     beaconed.clear();
-    if (queue.length > 0) schedule(0);
+    if (queue._length > 0) schedule(0);
   }
 
   /**
@@ -177,15 +177,15 @@ export function createDelivery(options, queue, send, navigatorApi) {
    * it arrived, and the next page load sends them again.
    */
   function sendBeacons() {
-    queue.persist();
+    queue._persist();
     const separator = endpoint.includes("?") ? "&" : "?";
     const url = writeKey
       ? endpoint + separator + "key=" + encodeURIComponent(writeKey)
       : endpoint;
     for (;;) {
-      const batch = queue.take(maxBatchEvents, BEACON_MAX_BYTES, beaconed);
+      const batch = queue._take(maxBatchEvents, BEACON_MAX_BYTES, beaconed);
       if (batch.length === 0 || !beacon(url, batch)) return;
-      for (const item of batch) beaconed.add(item.id);
+      for (const item of batch) beaconed.add(item._id);
     }
   }
 
@@ -210,5 +210,13 @@ export function createDelivery(options, queue, send, navigatorApi) {
   }
 
   const stop = () => clearTimeout(timer);
-  return { schedule, onEnqueue, drain, onOnline, onVisible, sendBeacons, stop };
+  return {
+    _schedule: schedule,
+    _onEnqueue: onEnqueue,
+    _drain: drain,
+    _onOnline: onOnline,
+    _onVisible: onVisible,
+    _sendBeacons: sendBeacons,
+    _stop: stop,
+  };
 }

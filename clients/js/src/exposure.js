@@ -60,21 +60,25 @@ export function createExperiments(options, storage, send, hooks) {
     if (variants[experimentKey] === variant) return;
     variants[experimentKey] = variant;
     exposures = { session: sessionId, variants };
-    storage.set(EXPOSURES_KEY, JSON.stringify(exposures));
-    hooks.track("experiment_exposure", { experiment: experimentKey, variant });
+    storage._set(EXPOSURES_KEY, JSON.stringify(exposures));
+    hooks._track("experiment_exposure", { experiment: experimentKey, variant });
   }
 
   /** The unit's variant, exposed once per session; null when not in the experiment. */
   function getVariant(experimentKey, identity, persona, interfaceName) {
     const definition = definitions.get(experimentKey);
     if (!definition) return null;
-    const unit = identity.anonymousId;
+    const unit = identity._anonymousId;
     const variant = assignVariant(definition, unit, persona, interfaceName);
     if (variant !== null) {
-      expose(identity.sessionAt(Date.now()), experimentKey, variant);
+      expose(identity._sessionAt(Date.now()), experimentKey, variant);
     }
     return variant;
   }
 
-  return { ready: load(), exposedVariants, getVariant };
+  return {
+    _ready: load(),
+    _exposedVariants: exposedVariants,
+    _getVariant: getVariant,
+  };
 }

@@ -21,10 +21,10 @@ function isLive(session, nowMillis) {
 
 /** Read (or make) this browser's identity. */
 export function createIdentity(storage) {
-  let anonymousId = storage.get(ANONYMOUS_ID_KEY);
+  let anonymousId = storage._get(ANONYMOUS_ID_KEY);
   if (!anonymousId) {
     anonymousId = newUuid();
-    storage.set(ANONYMOUS_ID_KEY, anonymousId);
+    storage._set(ANONYMOUS_ID_KEY, anonymousId);
   }
   let session = readJson(storage, SESSION_KEY, null);
   let isDirty = false;
@@ -51,8 +51,12 @@ export function createIdentity(storage) {
   function persist() {
     if (!isDirty || !session) return;
     isDirty = false;
-    storage.set(SESSION_KEY, JSON.stringify(session));
+    storage._set(SESSION_KEY, JSON.stringify(session));
   }
 
-  return { anonymousId, sessionAt, persist };
+  return {
+    _anonymousId: anonymousId,
+    _sessionAt: sessionAt,
+    _persist: persist,
+  };
 }

@@ -41,12 +41,14 @@ function wrapXhr(env, report) {
   const prototype = env.XMLHttpRequest && env.XMLHttpRequest.prototype;
   if (!prototype) return () => {};
   const { open, send } = prototype;
+  // Kept beside the page's objects, not on them: no property of ours to clash.
+  const requests = new WeakMap();
   prototype.open = function (method, url) {
-    this._lmsRequest = { method: String(method).toUpperCase(), url };
+    requests.set(this, { method: String(method).toUpperCase(), url });
     return open.apply(this, arguments);
   };
   prototype.send = function () {
-    const request = this._lmsRequest;
+    const request = requests.get(this);
     if (request) {
       const startMillis = env.performance.now();
       this.addEventListener("loadend", () =>
@@ -63,7 +65,7 @@ export function captureApiRequests(client, env, ownPaths) {
   const report = (request, status, startMillis) => {
     const endpoint = apiRoute(request.url, env.location, ownPaths);
     if (!endpoint) return;
-    client.track("api_request", {
+    client._track("api_request", {
       endpoint,
       method: request.method,
       status,

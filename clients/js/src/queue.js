@@ -31,16 +31,16 @@ export function createQueue(storage, maxEvents) {
   /** Append a serialized event; over the bound, drop the oldest and count them. */
   function push(eventId, json) {
     if (ids.has(eventId)) return;
-    const item = { id: eventId, json, bytes: utf8Length(json) };
+    const item = { _id: eventId, _json: json, _bytes: utf8Length(json) };
     items.push(item);
     ids.add(eventId);
-    totalBytes += item.bytes;
+    totalBytes += item._bytes;
     isDirty = true;
     const excess = items.length - maxEvents;
     if (excess > 0) {
       for (const dropped of items.splice(0, excess)) {
-        ids.delete(dropped.id);
-        totalBytes -= dropped.bytes;
+        ids.delete(dropped._id);
+        totalBytes -= dropped._bytes;
       }
       countDrop("queue_full", excess);
     }
@@ -52,20 +52,20 @@ export function createQueue(storage, maxEvents) {
     let bytes = 0;
     for (const item of items) {
       if (batch.length >= maxCount) break;
-      if (skipIds.has(item.id)) continue;
-      if (batch.length > 0 && bytes + item.bytes > maxBytes) break;
+      if (skipIds.has(item._id)) continue;
+      if (batch.length > 0 && bytes + item._bytes > maxBytes) break;
       batch.push(item);
-      bytes += item.bytes + 1;
+      bytes += item._bytes + 1;
     }
     return batch;
   }
 
   /** Forget events the server has answered for (or that were dropped). */
   function remove(batch) {
-    const done = new Set(batch.map((item) => item.id));
-    items = items.filter((item) => !done.has(item.id));
+    const done = new Set(batch.map((item) => item._id));
+    items = items.filter((item) => !done.has(item._id));
     for (const id of done) ids.delete(id);
-    totalBytes = items.reduce((sum, item) => sum + item.bytes, 0);
+    totalBytes = items.reduce((sum, item) => sum + item._bytes, 0);
     isDirty = true;
   }
 
@@ -73,10 +73,11 @@ export function createQueue(storage, maxEvents) {
   function persist() {
     if (!isDirty) return;
     isDirty = false;
-    if (items.length === 0) storage.remove(key);
-    else storage.set(key, "[" + items.map((item) => item.json).join(",") + "]");
-    if (dropCounts()) storage.set(droppedKey, JSON.stringify(dropped));
-    else storage.remove(droppedKey);
+    if (items.length === 0) storage._remove(key);
+    else
+      storage._set(key, "[" + items.map((item) => item._json).join(",") + "]");
+    if (dropCounts()) storage._set(droppedKey, JSON.stringify(dropped));
+    else storage._remove(droppedKey);
   }
 
   /** Drops not yet reported, as reason -> count, or null when there are none. */
@@ -101,7 +102,7 @@ export function createQueue(storage, maxEvents) {
 
   function adoptStoredQueues() {
     const events = [];
-    for (const storedKey of storage.keys()) {
+    for (const storedKey of storage._keys()) {
       if (!storedKey) continue;
       if (storedKey.startsWith(DROPPED_KEY_PREFIX)) {
         const counts = readJson(storage, storedKey, {});
@@ -111,7 +112,7 @@ export function createQueue(storage, maxEvents) {
           if (event && typeof event.event_id === "string") events.push(event);
         }
       } else continue;
-      storage.remove(storedKey);
+      storage._remove(storedKey);
     }
     // Timestamps are UTC ISO text, so text order is time order.
     events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
@@ -121,18 +122,18 @@ export function createQueue(storage, maxEvents) {
 
   adoptStoredQueues();
   return {
-    push,
-    take,
-    remove,
-    clear: () => remove(items),
-    persist,
-    dropCounts,
-    countDrop,
-    settleDrops,
-    get length() {
+    _push: push,
+    _take: take,
+    _remove: remove,
+    _clear: () => remove(items),
+    _persist: persist,
+    _dropCounts: dropCounts,
+    _countDrop: countDrop,
+    _settleDrops: settleDrops,
+    get _length() {
       return items.length;
     },
-    get totalBytes() {
+    get _totalBytes() {
       return totalBytes;
     },
   };

@@ -22,7 +22,7 @@ export function watchSearchInput(client, input, options = {}) {
     const query = truncate(String(input.value).trim(), MAX_QUERY_CODE_POINTS);
     if (Array.from(query).length < minLength || query === lastQuery) return;
     lastQuery = query;
-    client.track("search_input", { query });
+    client._track("search_input", { query });
   };
   const onInput = () => {
     clearTimeout(timer);

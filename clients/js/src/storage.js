@@ -24,14 +24,14 @@ export function openStorage(persistence, env) {
   const memory = new Map();
 
   return {
-    get(key) {
+    _get(key) {
       try {
         return local ? local.getItem(key) : (memory.get(key) ?? null);
       } catch (unreadable) {
         return null;
       }
     },
-    set(key, value) {
+    _set(key, value) {
       try {
         if (local) local.setItem(key, value);
         else memory.set(key, value);
@@ -40,7 +40,7 @@ export function openStorage(persistence, env) {
         return false;
       }
     },
-    remove(key) {
+    _remove(key) {
       try {
         if (local) local.removeItem(key);
         else memory.delete(key);
@@ -48,7 +48,7 @@ export function openStorage(persistence, env) {
         // Nothing to undo: the key stays and is overwritten later.
       }
     },
-    keys() {
+    _keys() {
       try {
         if (!local) return Array.from(memory.keys());
         const keys = [];
@@ -64,7 +64,7 @@ export function openStorage(persistence, env) {
 /** Read a JSON value, or `fallback` when missing or unreadable. */
 export function readJson(storage, key, fallback) {
   try {
-    const text = storage.get(key);
+    const text = storage._get(key);
     return text === null ? fallback : JSON.parse(text);
   } catch (corrupt) {
     return fallback;

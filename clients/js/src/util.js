@@ -73,18 +73,12 @@ export function sanitize(value, depth = 0, ancestors = []) {
   if (value instanceof Date) return isNaN(value) ? null : value.toISOString();
 
   ancestors.push(value);
-  let copy;
-  if (Array.isArray(value)) {
-    copy = value.map((item) => {
-      const clean = sanitize(item, depth + 1, ancestors);
-      return clean === undefined ? null : clean;
-    });
-  } else {
-    copy = {};
-    for (const key of Object.keys(value)) {
-      const clean = sanitize(value[key], depth + 1, ancestors);
-      if (clean !== undefined) copy[key] = clean;
-    }
+  const isArray = Array.isArray(value);
+  const copy = isArray ? [] : {};
+  for (const key of Object.keys(value)) {
+    const clean = sanitize(value[key], depth + 1, ancestors);
+    // JSON keeps an array's length: what it cannot hold becomes null.
+    if (clean !== undefined || isArray) copy[key] = clean ?? null;
   }
   ancestors.pop();
   return copy;
