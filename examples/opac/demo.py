@@ -145,6 +145,9 @@ def run_demo(
 
             run_browser_sessions(console, site_url, catalog, seed)
         mark("waiting for the loader")
+        # Stopping the site first lets its SDK send its last batch on exit,
+        # while the service is still there to take it.
+        site.stop()
         status = wait_until_loaded(service, console)
         mark("service stop and summary")
         service.stop()
@@ -160,6 +163,7 @@ def run_demo(
             mark("shutdown")
             return 0
         service.start()
+        site.start()
         print_addresses(console, telemetry_url, site_url, env)
         wait_for_interrupt(console)
         return 0
