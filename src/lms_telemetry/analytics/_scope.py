@@ -241,7 +241,18 @@ def run_statement(
     extra: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Run statement NAME of REPORT's SQL file in SCOPE; rows as dicts."""
-    sql = build_sql(read_sql(report)[name], scope, columns)
+    return run_sql(
+        store, build_sql(read_sql(report)[name], scope, columns), scope, extra
+    )
+
+
+def run_sql(
+    store: Store,
+    sql: str,
+    scope: Scope,
+    extra: Mapping[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Run SQL with the parameters of SCOPE and EXTRA that it uses."""
     offered = scope.params() | {"tz": scope.tz} | dict(extra or {})
     # DuckDB refuses named parameters that a statement does not use.
     params = {key: value for key, value in offered.items() if f"${key}" in sql}

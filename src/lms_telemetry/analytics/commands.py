@@ -148,7 +148,8 @@ def _render_csv(result: dict[str, Any]) -> str:
 @click.option("--server", help="URL of a running service to ask instead.")
 @click.option("--token", help=f"Admin token for --server (default: ${TOKEN_VARIABLE}).")
 @click.option(
-    "--since", help="First day or RFC 3339 time (inclusive); default: 30 days before --until."
+    "--since",
+    help="First day or RFC 3339 time (inclusive); default: 30 days before --until.",
 )
 @click.option(
     "--until", help="Day or RFC 3339 time to stop at (exclusive); default: tomorrow."

@@ -13,6 +13,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from lms_telemetry.analytics._rollup_scope import run_statement
 from lms_telemetry.analytics._scope import (
     DEFAULT_LIMIT,
     Bound,
@@ -20,7 +21,6 @@ from lms_telemetry.analytics._scope import (
     positive_int,
     reject_unknown_options,
     resolve_scope,
-    run_statement,
 )
 from lms_telemetry.storage.base import Store
 

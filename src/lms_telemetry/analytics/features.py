@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms_telemetry.analytics._rollup_scope import run_statement
 from lms_telemetry.analytics._scope import (
     Bound,
     reject_unknown_options,
     resolve_scope,
-    run_statement,
 )
 from lms_telemetry.storage.base import Store
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lms_telemetry.analytics import _rollup_scope as rolled
 from lms_telemetry.analytics._scope import (
     Bound,
     ReportError,
@@ -92,7 +93,12 @@ def report(
     reject_unknown_options("funnels", options)
     scope = resolve_scope(since, until, tz, persona, interface)
     defined = [BORROW_FUNNEL, *(parse_funnel(item) for item in funnels or [])]
-    return {"funnels": [_run_funnel(store, scope, funnel) for funnel in defined]}
+    is_rolled_up = rolled.rollups_are_current(store)
+    return {
+        "funnels": [
+            _run_funnel(store, scope, funnel, is_rolled_up) for funnel in defined
+        ]
+    }
 
 
 def _step_flag(n: int, step: tuple[str, ...]) -> str:
@@ -111,19 +117,16 @@ def _quoted(events: Sequence[str]) -> str:
     return ", ".join(f"'{event}'" for event in events)
 
 
-def funnel_sql(scope: Scope, funnel: Funnel) -> str:
-    """The one statement that measures FUNNEL in SCOPE."""
+def chain_ctes(funnel: Funnel) -> list[str]:
+    """The CTEs that follow FUNNEL in `sessioned`, ending with `best`: per
+    session, the time each step was reached (NULL when it was not)."""
     pieces = read_sql("funnels")
     count = len(funnel.steps)
     names = sorted({event for step in funnel.steps for event in step})
+    flags = ", ".join(_step_flag(n, step) for n, step in enumerate(funnel.steps, 1))
     ctes = [
-        scoped_sql(scope),
-        sessioned_sql(["event", "outcome"]),
         pieces["marked"]
-        .replace(
-            "{step_flags}",
-            ", ".join(_step_flag(n, step) for n, step in enumerate(funnel.steps, 1)),
-        )
+        .replace("{step_flags}", flags)
         .replace("{event_names}", _quoted(names)),
         pieces["first_step_each" if funnel.window_minutes else "first_step_earliest"],
     ]
@@ -131,33 +134,42 @@ def funnel_sql(scope: Scope, funnel: Funnel) -> str:
         ctes.append(
             pieces["next_step"].replace("{n}", str(n)).replace("{previous}", str(n - 1))
         )
-    summary = (
-        pieces["summary"]
-        .replace(
-            "{reached_columns}",
-            ", ".join(
-                f"step_{n}.reached_at AS reached_{n}" for n in range(1, count + 1)
-            ),
-        )
-        .replace(
-            "{step_joins}",
-            " ".join(
-                f"LEFT JOIN step_{n} USING (session_key, started_at)"
-                for n in range(2, count + 1)
-            ),
-        )
-        .replace(
-            "{depth}",
-            " + ".join(
-                f"(reached_{n} IS NOT NULL)::INTEGER" for n in range(1, count + 1)
-            ),
-        )
-        .replace(
-            "{step_aggregates}",
-            ", ".join(_step_aggregate(n) for n in range(1, count + 1)),
-        )
+    reached = ", ".join(
+        f"step_{n}.reached_at AS reached_{n}" for n in range(1, count + 1)
     )
-    return "WITH " + ",\n".join(ctes) + ",\n" + summary
+    joins = " ".join(
+        f"LEFT JOIN step_{n} USING (session_key, started_at)"
+        for n in range(2, count + 1)
+    )
+    depth = " + ".join(
+        f"(reached_{n} IS NOT NULL)::INTEGER" for n in range(1, count + 1)
+    )
+    ctes.append(
+        pieces["best"]
+        .replace("{reached_columns}", reached)
+        .replace("{step_joins}", joins)
+        .replace("{depth}", depth)
+    )
+    return ctes
+
+
+def funnel_sql(scope: Scope, funnel: Funnel, is_rolled_up: bool = False) -> str:
+    """The one statement that measures FUNNEL in SCOPE, on the rollups (the
+    borrow funnel's chains are kept per session there) or on raw events."""
+    aggregates = ", ".join(_step_aggregate(n) for n in range(1, len(funnel.steps) + 1))
+    if not is_rolled_up:
+        ctes = [scoped_sql(scope), sessioned_sql(["event", "outcome"])]
+        return _with(ctes + chain_ctes(funnel), f"SELECT {aggregates} FROM best")
+    if funnel != BORROW_FUNNEL:
+        ctes = ["{scoped}", "sessioned AS (SELECT * FROM scoped)", *chain_ctes(funnel)]
+        return rolled.fill(_with(ctes, f"SELECT {aggregates} FROM best"), scope)
+    ctes = ["{scoped}", "{cut_sessioned}", *chain_ctes(funnel)]
+    ctes.append(read_sql("funnels")["rolled_up"])
+    return rolled.fill(_with(ctes, f"SELECT {aggregates} FROM all_best"), scope)
+
+
+def _with(ctes: list[str], select: str) -> str:
+    return "WITH " + ",\n".join(ctes) + "\n" + select
 
 
 def _step_aggregate(n: int) -> str:
@@ -169,9 +181,13 @@ def _step_aggregate(n: int) -> str:
     )
 
 
-def _run_funnel(store: Store, scope: Scope, funnel: Funnel) -> dict[str, Any]:
+def _run_funnel(
+    store: Store, scope: Scope, funnel: Funnel, is_rolled_up: bool
+) -> dict[str, Any]:
     params = scope.params() | {"window_minutes": funnel.window_minutes}
-    row = store.query(funnel_sql(scope, funnel), params).dicts()[0]
+    sql = funnel_sql(scope, funnel, is_rolled_up)
+    used = {key: value for key, value in params.items() if f"${key}" in sql}
+    row = store.query(sql, used).dicts()[0]
     first = row["sessions_1"]
     steps = []
     for n, label in enumerate(funnel.labels, 1):

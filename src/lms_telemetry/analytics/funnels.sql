@@ -38,7 +38,7 @@ step_{n} AS (
     GROUP BY m.session_key, p.started_at
 )
 
--- name: summary
+-- name: best
 -- Per session, the start whose chain reaches furthest (the earliest of ties).
 chains AS (
     SELECT session_key, {reached_columns}
@@ -49,4 +49,13 @@ best AS (
     QUALIFY row_number() OVER (
         PARTITION BY session_key ORDER BY {depth} DESC, reached_1) = 1
 )
-SELECT {step_aggregates} FROM best
+
+-- name: rolled_up
+-- Sessions the period holds whole come with their borrow chain from the
+-- rollup; those it cuts are followed again on the events inside it.
+all_best AS (
+    SELECT reached_1, reached_2, reached_3 FROM best
+    UNION ALL
+    SELECT borrow_1, borrow_2, borrow_3 FROM report_sessions
+    WHERE {session_filter} AND {inside} AND borrow_1 IS NOT NULL
+)

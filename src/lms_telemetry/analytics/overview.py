@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from lms_telemetry.analytics import _rollup_scope as rolled
 from lms_telemetry.analytics._scope import (
     Bound,
+    Scope,
+    read_sql,
     reject_unknown_options,
     resolve_scope,
+    run_sql,
     run_statement,
 )
 from lms_telemetry.storage.base import Store
@@ -28,7 +32,15 @@ def report(
     the period; they carry no persona or interface, so filters do not apply."""
     reject_unknown_options("overview", options)
     scope = resolve_scope(since, until, tz, persona, interface)
-    row = run_statement(store, "overview", "overview", scope)[0]
+    day_starts = scope.day_starts()
+    # Quarter-hour counts serve when every local day starts on a quarter hour
+    # (true of every zone's current offsets, not of some historical ones).
+    if all(map(rolled.is_bucket_edge, day_starts)) and rolled.rollups_are_current(
+        store
+    ):
+        row = _run_rolled_up(store, scope)
+    else:
+        row = run_statement(store, "overview", "overview", scope)[0]
 
     by_category: Counter[str] = Counter()
     by_persona: Counter[str] = Counter()
@@ -67,3 +79,23 @@ def _every_day(days: list[Any], found: list[dict[str, Any]]) -> list[dict[str, A
         }
         for day in days
     ]
+
+
+def _run_rolled_up(store: Store, scope: Scope) -> dict[str, Any]:
+    low, high = rolled.bucket_bounds(scope)
+    days = ", ".join(
+        f"(DATE '{day.isoformat()}', TIMESTAMPTZ '{start.isoformat()}')"
+        for day, start in zip(scope.local_days(), scope.day_starts(), strict=False)
+    )
+    conditions = [
+        f"AND {column} = ${column}"
+        for column in ("persona", "interface")
+        if getattr(scope, column) is not None
+    ]
+    statement = (
+        read_sql("overview")["rolled_up"]
+        .replace("{days}", days)
+        .replace("{count_filters}", " ".join(conditions))
+    )
+    sql = rolled.fill(statement, scope)
+    return run_sql(store, sql, scope, {"low": low, "high": high})[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms_telemetry.analytics._rollup_scope import run_statement
 from lms_telemetry.analytics._scope import (
     DEFAULT_LIMIT,
     Bound,
@@ -17,7 +18,6 @@ from lms_telemetry.analytics._scope import (
     rate,
     reject_unknown_options,
     resolve_scope,
-    run_statement,
 )
 from lms_telemetry.storage.base import Store
 

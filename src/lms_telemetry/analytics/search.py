@@ -12,16 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms_telemetry.analytics import _rollup_scope as rolled
 from lms_telemetry.analytics._scope import (
     DEFAULT_LIMIT,
     DEFAULT_MIN_IDS,
     Bound,
+    Scope,
+    build_sql,
     number,
     positive_int,
     rate,
+    read_sql,
     reject_unknown_options,
     resolve_scope,
-    run_statement,
+    run_sql,
 )
 from lms_telemetry.storage.base import Store
 
@@ -52,14 +56,8 @@ def report(
     scope = resolve_scope(since, until, tz, persona, interface)
     threshold = positive_int("min_ids", min_ids, DEFAULT_MIN_IDS)
     top = positive_int("limit", limit, DEFAULT_LIMIT)
-    row = run_statement(
-        store,
-        "search",
-        "search",
-        scope,
-        _COLUMNS,
-        extra={"min_ids": threshold, "limit": top},
-    )[0]
+    sql = search_sql(scope, rolled.rollups_are_current(store))
+    row = run_sql(store, sql, scope, {"min_ids": threshold, "limit": top})[0]
     searches = row["searches"]
     p50, p95, p99 = row["latency_quantiles"] or (None, None, None)
 
@@ -77,3 +75,14 @@ def report(
         "other": row["other"] or {"queries": 0, "searches": 0},
         "min_ids": threshold,
     }
+
+
+def search_sql(scope: Scope, is_rolled_up: bool) -> str:
+    """The statement of the report, on the rollups or on raw events."""
+    pieces = read_sql("search")
+    if not is_rolled_up:
+        ctes = ["{scoped}", "{sessioned}", pieces["judging"], pieces["raw_judged"]]
+        statement = "WITH " + ",\n".join(ctes) + ",\n" + pieces["summary"]
+        return build_sql(statement, scope, _COLUMNS)
+    ctes = ["{scoped}", "{cut_sessioned}", pieces["judging"], pieces["rolled_up"]]
+    return rolled.fill("WITH " + ",\n".join(ctes) + ",\n" + pieces["summary"], scope)

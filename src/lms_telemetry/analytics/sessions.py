@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms_telemetry.analytics import _rollup_scope as rolled
 from lms_telemetry.analytics._scope import (
     Bound,
+    Scope,
+    build_sql,
     number,
+    read_sql,
     reject_unknown_options,
     resolve_scope,
-    run_statement,
+    run_sql,
 )
 from lms_telemetry.storage.base import Store
 
@@ -30,7 +34,7 @@ def report(
     """Sessions of the period; by_persona is ordered by sessions descending."""
     reject_unknown_options("sessions", options)
     scope = resolve_scope(since, until, tz, persona, interface)
-    rows = run_statement(store, "sessions", "sessions", scope, ["persona", "event_id"])
+    rows = run_sql(store, sessions_sql(scope, rolled.rollups_are_current(store)), scope)
     total = next((row for row in rows if row["is_total"]), None)
     quantiles = (total or {}).get("duration_quantiles") or [None, None]
 
@@ -57,3 +61,19 @@ def report(
         },
         "by_persona": by_persona,
     }
+
+
+def sessions_sql(scope: Scope, is_rolled_up: bool) -> str:
+    """The statement of the report, on the rollups or on raw events."""
+    pieces = read_sql("sessions")
+    if not is_rolled_up:
+        ctes = "{scoped},\n{sessioned},\n" + pieces["per_session"]
+        statement = "WITH " + ctes.replace("{name}", "per_session")
+        return build_sql(statement + "\n" + pieces["summary"], scope, ["persona"])
+    ctes = [
+        "{scoped}",
+        "{cut_sessioned}",
+        pieces["per_session"].replace("{name}", "cut_sessions"),
+        pieces["rolled_up"],
+    ]
+    return rolled.fill("WITH " + ",\n".join(ctes) + "\n" + pieces["summary"], scope)

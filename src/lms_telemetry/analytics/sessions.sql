@@ -1,9 +1,7 @@
 -- Sessions: how many, how long, how many events, per persona.
 
--- name: sessions
-WITH {scoped},
-{sessioned},
-per_session AS (
+-- name: per_session
+{name} AS (
     SELECT
         epoch(max(event_time) - min(event_time)) AS duration_seconds,
         count(*) AS events,
@@ -14,6 +12,18 @@ per_session AS (
     FROM sessioned WHERE session_key IS NOT NULL
     GROUP BY session_key
 )
+
+-- name: rolled_up
+-- Sessions the period holds whole come from the rollup; those it cuts are
+-- measured on their events inside the period.
+per_session AS (
+    SELECT epoch(ended_at - started_at) AS duration_seconds, events, persona
+    FROM report_sessions WHERE {session_filter} AND {inside}
+    UNION ALL
+    SELECT * FROM cut_sessions
+)
+
+-- name: summary
 SELECT
     grouping(persona) = 1 AS is_total,
     persona,
