@@ -75,3 +75,29 @@ def test_overloaded_spool_answers_503_with_retry_after(
     assert response.status_code == 503
     assert response.headers["retry-after"] == "5"
     assert response.json()["error"] == "backlog_full"
+
+
+def post_until(service: Service, status: int, seconds: float) -> int:
+    """Post single events until one gets STATUS; return the last status."""
+    deadline = time.monotonic() + seconds
+    answer = service.post(EVENT).status_code
+    while answer != status and time.monotonic() < deadline:
+        time.sleep(0.2)
+        answer = service.post(EVENT).status_code
+    return answer
+
+
+def test_service_recovers_by_itself_once_the_loader_catches_up(
+    start_service: Callable[..., Service],
+) -> None:
+    service = start_service(
+        LMS_TELEMETRY_SPOOL_MAX_BACKLOG_BYTES="1",
+        LMS_TELEMETRY_SPOOL_LOAD_INTERVAL_MS="3000",
+    )
+
+    # Accepted events fill the spool until the service refuses; refused ones
+    # add nothing, so the loader empties it and the service accepts again.
+    refused = post_until(service, 503, seconds=10)
+    accepted = post_until(service, 202, seconds=15)
+
+    assert (refused, accepted) == (503, 202)
