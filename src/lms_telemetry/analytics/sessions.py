@@ -67,8 +67,8 @@ def sessions_sql(scope: Scope, is_rolled_up: bool) -> str:
     """The statement of the report, on the rollups or on raw events."""
     pieces = read_sql("sessions")
     if not is_rolled_up:
-        ctes = "{scoped},\n{sessioned},\n" + pieces["per_session"]
-        statement = "WITH " + ctes.replace("{name}", "per_session")
+        raw = "{scoped},\n{sessioned},\n" + pieces["per_session"]
+        statement = "WITH " + raw.replace("{name}", "per_session")
         return build_sql(statement + "\n" + pieces["summary"], scope, ["persona"])
     ctes = [
         "{scoped}",

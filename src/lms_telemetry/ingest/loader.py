@@ -41,6 +41,12 @@ class Loader:
             for path in spool.list_segments(self.directory):
                 total += self._load_segment(path, progress)
             self.loaded_events += total
+            try:  # events are stored either way; a failed refresh is retried
+                from lms_telemetry.analytics.rollups import refresh_rollups
+
+                refresh_rollups(self.store)
+            except Exception:
+                logger.exception("refreshing report rollups failed; retrying")
             spool.publish_loaded_offsets(self.directory, self._offsets)
             return total
 
