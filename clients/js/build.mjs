@@ -22,7 +22,13 @@ const outDir =
 const { version } = JSON.parse(
   readFileSync(join(here, "package.json"), "utf8"),
 );
-const banner = `/* lms-telemetry client ${version}, Apache-2.0; includes web-vitals (Apache-2.0) */`;
+const vitalsVersion = JSON.parse(
+  readFileSync(
+    join(here, "node_modules", "web-vitals", "package.json"),
+    "utf8",
+  ),
+).version;
+const banner = `/* lms-telemetry ${version} with web-vitals ${vitalsVersion}, both Apache-2.0 */`;
 
 // ES2022, not older: web-vitals already calls Array.prototype.at (ES2022),
 // so browsers without ES2022 syntax could not run the bundle anyway.

@@ -2,22 +2,20 @@
  * What the client records without being asked, each part switchable through
  * `autocapture`: page views (single-page navigation included), tab and menu
  * clicks marked with data attributes, JS errors, page load timing, Web
- * Vitals and same-origin API calls. Each capture returns its undo function.
+ * Vitals and same-origin API calls. Each capture is called with the client's
+ * hooks, the window, the options and the web-vitals subscriptions, and
+ * returns its undo function.
  */
 
 import { listen, round, truncate } from "./util.js";
 
 const MAX_MESSAGE_CODE_POINTS = 500;
 const MAX_STACK_CODE_POINTS = 4000;
-const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 // A path segment is an id when it is a number, an ISBN-like run of digits and
-// punctuation, a UUID, hex of 8+ characters, or a long token with a digit.
-const ID_SEGMENT = new RegExp(
-  "^(?:[\\d.,:_~-]*\\d[\\d.,:_~-]*|" +
-    UUID +
-    "|(?=[^]*\\d)[0-9a-f]{8,}|(?=[^]*\\d)[\\w~.-]{16,})$",
-  "i",
-);
+// punctuation, hex of 8+ characters, or a long token with a digit; a UUID is
+// such a token, as its version field is a digit.
+const ID_SEGMENT =
+  /^(?:[\d.,:_~-]*\d[\d.,:_~-]*|(?=[^]*\d)[0-9a-f]{8,}|(?=[^]*\d)[\w~.-]{16,})$/i;
 
 /** A route template: the path with ids replaced by `{id}`, no query. */
 export function routeTemplate(path) {
@@ -73,13 +71,8 @@ export function captureClicks(client, env) {
   );
 }
 
-/** The URL of a script without its query or fragment, which may hold data. */
-function scriptSource(url) {
-  return url ? String(url).split(/[?#]/)[0] : undefined;
-}
-
 /** js_error for uncaught errors and rejections, each at most N times a page. */
-export function captureErrors(client, env, maxPerError) {
+export function captureErrors(client, env, options) {
   const sentCounts = new Map();
   const report = (payload) => {
     const key = [
@@ -90,7 +83,7 @@ export function captureErrors(client, env, maxPerError) {
     ].join("|");
     const count = (sentCounts.get(key) || 0) + 1;
     sentCounts.set(key, count);
-    if (count <= maxPerError) client._track("js_error", payload);
+    if (count <= options.maxErrorsPerPage) client._track("js_error", payload);
   };
   const describe = (kind, error, fallbackMessage) => ({
     kind,
@@ -107,7 +100,8 @@ export function captureErrors(client, env, maxPerError) {
     // Failed resources (img, script) also fire "error" but carry no message.
     if (!event || event.message === undefined) return;
     const payload = describe("error", event.error, event.message);
-    payload.source = scriptSource(event.filename);
+    // The script's URL without its query or fragment, which may hold data.
+    payload.source = event.filename && event.filename.split(/[?#]/)[0];
     payload.line = event.lineno || undefined;
     payload.column = event.colno || undefined;
     report(payload);
@@ -144,15 +138,13 @@ export function capturePageLoad(client, env) {
 }
 
 /** web_vital for LCP, INP, CLS, FCP and TTFB through Google's web-vitals. */
-export function captureWebVitals(client, vitals) {
+export function captureWebVitals(client, env, options, vitals) {
   const report = (metric) =>
     client._track("web_vital", {
       name: metric.name,
       value: round(metric.value, metric.name === "CLS" ? 4 : 1),
     });
-  for (const name of ["onLCP", "onINP", "onCLS", "onFCP", "onTTFB"]) {
-    if (vitals[name]) vitals[name](report);
-  }
+  for (const subscribe of Object.values(vitals)) subscribe(report);
   // web-vitals offers no way to unsubscribe.
   return () => {};
 }

@@ -35,10 +35,19 @@ import {
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const OPT_OUT_KEY = KEY_PREFIX + "opt_out";
 const PERSIST_DELAY_MILLIS = 1000;
+// The parts of autocapture, by their name in the `autocapture` option.
+const CAPTURES = {
+  webVitals: captureWebVitals,
+  pageViews: capturePageViews,
+  clicks: captureClicks,
+  errors: captureErrors,
+  pageLoad: capturePageLoad,
+  apiRequests: captureApiRequests,
+};
 
 /** Do Not Track or Global Privacy Control is on. */
 export function isDoNotTrack(env) {
-  const nav = env.navigator || {};
+  const nav = env.navigator;
   const signal = nav.doNotTrack || env.doNotTrack;
   return (
     signal === "1" || signal === "yes" || nav.globalPrivacyControl === true
@@ -46,17 +55,11 @@ export function isDoNotTrack(env) {
 }
 
 function readContext(env, options) {
-  let timezone;
-  try {
-    timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  } catch (noIntl) {
-    // Left out: the server then reports in the zone it is asked for.
-  }
   return {
     app_version: options.appVersion || undefined,
     locale: env.navigator.language,
-    timezone,
-    screen: env.screen ? env.screen.width + "x" + env.screen.height : undefined,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    screen: env.screen.width + "x" + env.screen.height,
     user_agent: env.navigator.userAgent,
   };
 }
@@ -122,19 +125,10 @@ function makeClient(env, vitals, api) {
   }
 
   function startAutocapture() {
-    const on = (part) => isCaptured(options, part);
-    if (on("webVitals")) captureWebVitals(hooks, vitals);
-    if (on("pageViews")) undos.push(capturePageViews(hooks, env));
-    if (on("clicks")) undos.push(captureClicks(hooks, env));
-    if (on("errors")) {
-      undos.push(captureErrors(hooks, env, options.maxErrorsPerPage));
-    }
-    if (on("pageLoad")) undos.push(capturePageLoad(hooks, env));
-    if (on("apiRequests")) {
-      const ownPaths = [options.endpoint, options.experimentsEndpoint]
-        .filter(Boolean)
-        .map((url) => sameOriginPath(url, env.location));
-      undos.push(captureApiRequests(hooks, env, ownPaths));
+    for (const part in CAPTURES) {
+      if (isCaptured(options, part)) {
+        undos.push(CAPTURES[part](hooks, env, options, vitals));
+      }
     }
   }
 
@@ -147,7 +141,7 @@ function makeClient(env, vitals, api) {
       clearTimeout(persistTimer);
       queue._clear();
       for (const key of storage._keys()) {
-        if (key && key.startsWith(KEY_PREFIX) && key !== OPT_OUT_KEY) {
+        if (key.startsWith(KEY_PREFIX) && key !== OPT_OUT_KEY) {
           storage._remove(key);
         }
       }
@@ -187,7 +181,7 @@ function makeClient(env, vitals, api) {
     return {
       event,
       timestamp: new Date(nowMillis).toISOString(),
-      event_id: newUuid(env.crypto),
+      event_id: newUuid(),
       anonymous_id: identity._anonymousId,
       session_id: sessionId,
       persona,
@@ -216,8 +210,7 @@ function makeClient(env, vitals, api) {
 
   function setPersona(value) {
     if (PERSONAS.includes(value)) persona = value;
-    else
-      warnOnce("setPersona(): persona is not one of " + PERSONAS + ": ", value);
+    else warnOnce("setPersona(): unknown persona ", value);
   }
 
   function optOut() {
@@ -257,11 +250,10 @@ function makeClient(env, vitals, api) {
 }
 
 // What a method returns when called before init(), besides a warning.
-const BEFORE_INIT = {
-  flush: () => Promise.resolve(),
-  experimentsReady: () => Promise.resolve(),
-  getVariant: () => null,
-};
+function resultBeforeInit(name) {
+  if (name === "getVariant") return null;
+  if (name === "flush" || name === "experimentsReady") return Promise.resolve();
+}
 
 /** The public API over a new client; every method is safe to call in any state. */
 export function createClient(env, vitals = {}) {
@@ -276,7 +268,7 @@ export function createClient(env, vitals = {}) {
       try {
         if (name === "init" || isInitialized()) return methods[name](...args);
         warnOnce(name + "() was called before init(); ignored");
-        return BEFORE_INIT[name] && BEFORE_INIT[name]();
+        return resultBeforeInit(name);
       } catch (error) {
         warnOnce(name + "() failed: ", error);
       }

@@ -16,7 +16,8 @@ const RETRY_AFTER_MAX_MILLIS = 60 * 60 * 1000;
 export const MAX_HTTP_ATTEMPTS = 10;
 
 /** The request body of a batch; drop counts ride in the first event's context. */
-export function buildBody(batch, dropped, sentAt) {
+export function buildBody(batch, dropped) {
+  const sentAt = new Date().toISOString();
   const events = batch.map((item) => item._json);
   if (dropped) {
     const first = JSON.parse(events[0]);
@@ -41,8 +42,8 @@ export function createDelivery(options, queue, send, navigatorApi) {
   const { endpoint, writeKey, maxBatchEvents, maxBatchBytes } = options;
   const beaconed = new Set();
   let maxEvents = maxBatchEvents;
-  let timer = null;
-  let timerDueMillis = Infinity;
+  let timer;
+  let timerDueMillis = Infinity; // when no timer is set
   let backoffUntilMillis = 0;
   let networkAttempts = 0;
   let httpAttempts = 0;
@@ -50,11 +51,10 @@ export function createDelivery(options, queue, send, navigatorApi) {
 
   function schedule(delayMillis) {
     const dueMillis = Date.now() + delayMillis;
-    if (timer !== null && timerDueMillis <= dueMillis) return;
+    if (timerDueMillis <= dueMillis) return;
     clearTimeout(timer);
     timerDueMillis = dueMillis;
     timer = setTimeout(() => {
-      timer = null;
       timerDueMillis = Infinity;
       drain();
     }, delayMillis);
@@ -87,6 +87,16 @@ export function createDelivery(options, queue, send, navigatorApi) {
     }
   }
 
+  function post(url, headers, body, keepalive) {
+    return send(url, {
+      method: "POST",
+      headers,
+      body,
+      keepalive,
+      credentials: "omit",
+    });
+  }
+
   /** Send one batch; true when the next one may follow at once. */
   async function sendBatch() {
     const batch = queue._take(maxEvents, maxBatchBytes, beaconed);
@@ -95,12 +105,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
     if (writeKey) headers["X-Telemetry-Key"] = writeKey;
     let response;
     try {
-      response = await send(endpoint, {
-        method: "POST",
-        headers,
-        body: buildBody(batch, dropped, new Date().toISOString()),
-        credentials: "omit",
-      });
+      response = await post(endpoint, headers, buildBody(batch, dropped));
     } catch (networkError) {
       backOff(null);
       return false;
@@ -126,7 +131,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
       if (++httpAttempts >= MAX_HTTP_ATTEMPTS) {
         return dropBatch(batch, "retries_exhausted");
       }
-      const header = response.headers && response.headers.get("Retry-After");
+      const header = response.headers.get("Retry-After");
       backOff(parseRetryAfter(header, Date.now()));
       return false;
     }
@@ -190,20 +195,13 @@ export function createDelivery(options, queue, send, navigatorApi) {
   }
 
   function beacon(url, batch) {
-    const body = buildBody(batch, null, new Date().toISOString());
+    const body = buildBody(batch);
     try {
       if (navigatorApi.sendBeacon && navigatorApi.sendBeacon(url, body)) {
         return true;
       }
-      return Boolean(
-        send(url, {
-          method: "POST",
-          headers: { "Content-Type": "text/plain" },
-          body,
-          keepalive: true,
-          credentials: "omit",
-        }).catch(() => {}),
-      );
+      const headers = { "Content-Type": "text/plain" };
+      return Boolean(post(url, headers, body, true).catch(() => {}));
     } catch (refused) {
       return false;
     }

@@ -61,7 +61,12 @@ function wrapXhr(env, report) {
 }
 
 /** Wrap fetch and XMLHttpRequest; return the undo function. */
-export function captureApiRequests(client, env, ownPaths) {
+export function captureApiRequests(client, env, options) {
+  // The client's own requests use the unwrapped fetch, but a page may call
+  // the same endpoints itself.
+  const ownPaths = [options.endpoint, options.experimentsEndpoint]
+    .filter(Boolean)
+    .map((url) => sameOriginPath(url, env.location));
   const report = (request, status, startMillis) => {
     const endpoint = apiRoute(request.url, env.location, ownPaths);
     if (!endpoint) return;

@@ -24,22 +24,18 @@ export function createQueue(storage, maxEvents) {
   // the queue must not cost a storage write per dropped event.
   let dropped = {};
   let items = [];
-  let ids = new Set();
   let totalBytes = 0;
   let isDirty = false;
 
-  /** Append a serialized event; over the bound, drop the oldest and count them. */
+  /** Append a serialized event (a new event_id); over the bound, drop the oldest and count them. */
   function push(eventId, json) {
-    if (ids.has(eventId)) return;
     const item = { _id: eventId, _json: json, _bytes: utf8Length(json) };
     items.push(item);
-    ids.add(eventId);
     totalBytes += item._bytes;
     isDirty = true;
     const excess = items.length - maxEvents;
     if (excess > 0) {
       for (const dropped of items.splice(0, excess)) {
-        ids.delete(dropped._id);
         totalBytes -= dropped._bytes;
       }
       countDrop("queue_full", excess);
@@ -64,7 +60,6 @@ export function createQueue(storage, maxEvents) {
   function remove(batch) {
     const done = new Set(batch.map((item) => item._id));
     items = items.filter((item) => !done.has(item._id));
-    for (const id of done) ids.delete(id);
     totalBytes = items.reduce((sum, item) => sum + item._bytes, 0);
     isDirty = true;
   }
@@ -103,7 +98,6 @@ export function createQueue(storage, maxEvents) {
   function adoptStoredQueues() {
     const events = [];
     for (const storedKey of storage._keys()) {
-      if (!storedKey) continue;
       if (storedKey.startsWith(DROPPED_KEY_PREFIX)) {
         const counts = readJson(storage, storedKey, {});
         for (const reason in counts) countDrop(reason, counts[reason]);
@@ -116,7 +110,14 @@ export function createQueue(storage, maxEvents) {
     }
     // Timestamps are UTC ISO text, so text order is time order.
     events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
-    for (const event of events) push(event.event_id, JSON.stringify(event));
+    // Two stored queues may hold the same event (a tab adopted another's
+    // queue while that tab still ran); it is queued once.
+    const ids = new Set();
+    for (const event of events) {
+      if (ids.has(event.event_id)) continue;
+      ids.add(event.event_id);
+      push(event.event_id, JSON.stringify(event));
+    }
     persist();
   }
 

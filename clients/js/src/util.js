@@ -58,27 +58,21 @@ export function utf8Length(text) {
 }
 
 /**
- * A JSON-safe copy of a payload: cycles and nesting past MAX_PAYLOAD_DEPTH
- * are replaced by a marker string, functions and symbols left out, dates
- * written as ISO text, and non-finite numbers as null.
+ * A copy of a payload that JSON.stringify can write: cycles and nesting past
+ * MAX_PAYLOAD_DEPTH are replaced by a marker string and bigints written as
+ * text. The rest is left to JSON.stringify, which writes dates as ISO text
+ * and non-finite numbers as null, and leaves out functions and symbols.
  */
 export function sanitize(value, depth = 0, ancestors = []) {
-  const type = typeof value;
-  if (value === null || type === "string" || type === "boolean") return value;
-  if (type === "number") return isFinite(value) ? value : null;
-  if (type === "bigint") return String(value);
-  if (type !== "object") return undefined;
+  if (typeof value === "bigint") return String(value);
+  if (!value || typeof value !== "object" || value.toJSON) return value;
   if (ancestors.includes(value)) return "[circular]";
   if (depth >= MAX_PAYLOAD_DEPTH) return "[too deep]";
-  if (value instanceof Date) return isNaN(value) ? null : value.toISOString();
 
   ancestors.push(value);
-  const isArray = Array.isArray(value);
-  const copy = isArray ? [] : {};
+  const copy = Array.isArray(value) ? [] : {};
   for (const key of Object.keys(value)) {
-    const clean = sanitize(value[key], depth + 1, ancestors);
-    // JSON keeps an array's length: what it cannot hold becomes null.
-    if (clean !== undefined || isArray) copy[key] = clean ?? null;
+    copy[key] = sanitize(value[key], depth + 1, ancestors);
   }
   ancestors.pop();
   return copy;
