@@ -28,7 +28,7 @@ const vitalsVersion = JSON.parse(
     "utf8",
   ),
 ).version;
-const banner = `/* lms-telemetry ${version} with web-vitals ${vitalsVersion}, both Apache-2.0 */`;
+const banner = `/* lms-telemetry ${version}, web-vitals ${vitalsVersion}: Apache-2.0 */`;
 
 // ES2022, not older: web-vitals already calls Array.prototype.at (ES2022),
 // so browsers without ES2022 syntax could not run the bundle anyway.

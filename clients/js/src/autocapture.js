@@ -41,7 +41,7 @@ export function capturePageViews(client, env) {
     };
   }
   const stopListening = listen(env, "popstate", onNavigate);
-  client._page();
+  onNavigate();
   return () => {
     Object.assign(history, originals);
     stopListening();
@@ -55,8 +55,7 @@ export function captureClicks(client, env) {
     "click",
     (event) => {
       const target = event.target;
-      if (!target || !target.closest) return;
-      const marked = target.closest(
+      const marked = target?.closest?.(
         "[data-telemetry-tab],[data-telemetry-menu]",
       );
       if (!marked) return;
@@ -88,26 +87,23 @@ export function captureErrors(client, env, options) {
   const describe = (kind, error, fallbackMessage) => ({
     kind,
     message: truncate(
-      (error && error.message) || fallbackMessage || "unknown error",
+      error?.message || fallbackMessage || "unknown error",
       MAX_MESSAGE_CODE_POINTS,
     ),
-    stack:
-      error && error.stack
-        ? truncate(error.stack, MAX_STACK_CODE_POINTS)
-        : undefined,
+    stack: error?.stack && truncate(error.stack, MAX_STACK_CODE_POINTS),
   });
   const stopErrors = listen(env, "error", (event) => {
     // Failed resources (img, script) also fire "error" but carry no message.
-    if (!event || event.message === undefined) return;
+    if (event?.message === undefined) return;
     const payload = describe("error", event.error, event.message);
     // The script's URL without its query or fragment, which may hold data.
-    payload.source = event.filename && event.filename.split(/[?#]/)[0];
+    payload.source = event.filename?.split(/[?#]/)[0];
     payload.line = event.lineno || undefined;
     payload.column = event.colno || undefined;
     report(payload);
   });
   const stopRejections = listen(env, "unhandledrejection", (event) => {
-    const reason = event && event.reason;
+    const reason = event?.reason;
     const text = reason instanceof Object ? undefined : String(reason);
     report(describe("unhandledrejection", reason, text));
   });

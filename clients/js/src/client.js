@@ -49,9 +49,7 @@ const CAPTURES = {
 export function isDoNotTrack(env) {
   const nav = env.navigator;
   const signal = nav.doNotTrack || env.doNotTrack;
-  return (
-    signal === "1" || signal === "yes" || nav.globalPrivacyControl === true
-  );
+  return ["1", "yes"].includes(signal) || nav.globalPrivacyControl === true;
 }
 
 function readContext(env, options) {
@@ -76,7 +74,6 @@ function makeClient(env, vitals, api) {
   // so a failure inside a page's event handler never throws into the page.
   const hooks = {
     _track: (event, payload) => api.track(event, payload),
-    _page: () => api.page(),
     _navigate: (path) => path !== currentPath && api.page(),
   };
 
@@ -246,7 +243,7 @@ function makeClient(env, vitals, api) {
     experimentsReady: () => experiments._ready,
     shutdown: () => stop(false),
   };
-  return { _methods: methods, _isInitialized: () => options !== null };
+  return [methods, () => options !== null];
 }
 
 // What a method returns when called before init(), besides a warning.
@@ -258,11 +255,7 @@ function resultBeforeInit(name) {
 /** The public API over a new client; every method is safe to call in any state. */
 export function createClient(env, vitals = {}) {
   const api = {};
-  const { _methods: methods, _isInitialized: isInitialized } = makeClient(
-    env,
-    vitals,
-    api,
-  );
+  const [methods, isInitialized] = makeClient(env, vitals, api);
   for (const name in methods) {
     api[name] = (...args) => {
       try {

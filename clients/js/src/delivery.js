@@ -197,11 +197,10 @@ export function createDelivery(options, queue, send, navigatorApi) {
   function beacon(url, batch) {
     const body = buildBody(batch);
     try {
-      if (navigatorApi.sendBeacon && navigatorApi.sendBeacon(url, body)) {
-        return true;
-      }
+      if (navigatorApi.sendBeacon?.(url, body)) return true;
       const headers = { "Content-Type": "text/plain" };
-      return Boolean(post(url, headers, body, true).catch(() => {}));
+      post(url, headers, body, true).catch(() => {});
+      return true;
     } catch (refused) {
       return false;
     }

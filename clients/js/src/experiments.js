@@ -55,15 +55,12 @@ export function bucketRanges(weights, coverage = 1) {
 // The service sends `personas` and `interfaces`; a missing or empty list
 // means everyone. The singular names are accepted too.
 function isTargeted(allowed, value) {
-  return !allowed || !allowed.length || allowed.includes(value);
+  return !allowed?.length || allowed.includes(value);
 }
 
-function isRunning(experiment, nowMillis) {
-  const { start, end } = experiment;
-  return (
-    !(start && nowMillis < Date.parse(start)) &&
-    !(end && nowMillis >= Date.parse(end))
-  );
+// A missing bound parses as NaN, and no comparison with NaN holds.
+function isRunning({ start, end }, nowMillis) {
+  return !(nowMillis < Date.parse(start)) && !(nowMillis >= Date.parse(end));
 }
 
 /**

@@ -13,46 +13,43 @@ const EXPOSURES_KEY = KEY_PREFIX + "exposures";
 
 export function createExperiments(options, storage, send, hooks) {
   const definitions = new Map();
-  let exposures = { session: null, variants: {} };
+  let exposures = {}; // { session, variants } of the current session
 
   function define(list) {
     if (!Array.isArray(list)) {
       return warnOnce("experiment definitions lack a list");
     }
     for (const definition of list) {
-      if (definition && typeof definition.key === "string") {
+      if (typeof definition?.key === "string") {
         definitions.set(definition.key, definition);
       }
     }
   }
 
-  function load() {
+  async function load() {
     const url = options.experimentsEndpoint;
-    if (options.experiments || !url)
-      return Promise.resolve(define(options.experiments || []));
-    // Default cache mode: the service marks the definitions cacheable.
-    return send(url, { credentials: "omit" })
-      .then((response) => {
-        if (!response.ok) throw new Error("status " + response.status);
-        return response.json();
-      })
-      .then((body) => define(body.experiments))
-      .catch((error) => warnOnce("experiments not loaded: ", error));
+    if (options.experiments || !url) return define(options.experiments || []);
+    try {
+      // Default cache mode: the service marks the definitions cacheable.
+      const response = await send(url, { credentials: "omit" });
+      if (!response.ok) throw new Error("status " + response.status);
+      define((await response.json()).experiments);
+    } catch (error) {
+      warnOnce("experiments not loaded: ", error);
+    }
   }
 
   /** Variants exposed in this session (shared by tabs through storage). */
   function exposedVariants(sessionId) {
     if (exposures.session !== sessionId) {
       const stored = readJson(storage, EXPOSURES_KEY, null);
-      const isCurrent = stored && stored.session === sessionId;
-      exposures = {
-        session: sessionId,
-        variants: isCurrent ? stored.variants : {},
-      };
+      exposures =
+        stored?.session === sessionId
+          ? stored
+          : { session: sessionId, variants: {} };
     }
     const variants = exposures.variants;
     for (const key in variants) return { ...variants };
-    return undefined;
   }
 
   function expose(sessionId, experimentKey, variant) {

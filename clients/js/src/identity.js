@@ -12,10 +12,9 @@ const ANONYMOUS_ID_KEY = KEY_PREFIX + "anonymous_id";
 const SESSION_KEY = KEY_PREFIX + "session";
 
 function isLive(session, nowMillis) {
-  return Boolean(
-    session &&
-    typeof session.id === "string" &&
-    nowMillis - session.last <= SESSION_TIMEOUT_MILLIS,
+  return (
+    typeof session?.id === "string" &&
+    nowMillis - session.last <= SESSION_TIMEOUT_MILLIS
   );
 }
 

@@ -15,9 +15,9 @@ export function apiRoute(url, location, ownPaths) {
 }
 
 function requestOf(input, init) {
-  const isRequest = input && typeof input === "object" && "url" in input;
-  const method = (init && init.method) || (isRequest && input.method) || "GET";
-  return { url: isRequest ? input.url : input, method: method.toUpperCase() };
+  // `input` is a URL (text or URL object) or a Request, which has a url.
+  const method = init?.method || input?.method || "GET";
+  return { url: input?.url ?? input, method: method.toUpperCase() };
 }
 
 function wrapFetch(env, report) {
@@ -38,7 +38,7 @@ function wrapFetch(env, report) {
 }
 
 function wrapXhr(env, report) {
-  const prototype = env.XMLHttpRequest && env.XMLHttpRequest.prototype;
+  const prototype = env.XMLHttpRequest?.prototype;
   if (!prototype) return () => {};
   const { open, send } = prototype;
   // Kept beside the page's objects, not on them: no property of ours to clash.

@@ -87,7 +87,7 @@ export function createQueue(storage, maxEvents) {
 
   /** Subtract counts that a delivered batch reported. */
   function settleDrops(reported) {
-    for (const reason of Object.keys(reported)) {
+    for (const reason in reported) {
       const left = (dropped[reason] || 0) - reported[reason];
       if (left > 0) dropped[reason] = left;
       else delete dropped[reason];
@@ -103,7 +103,7 @@ export function createQueue(storage, maxEvents) {
         for (const reason in counts) countDrop(reason, counts[reason]);
       } else if (storedKey.startsWith(QUEUE_KEY_PREFIX)) {
         for (const event of readJson(storage, storedKey, [])) {
-          if (event && typeof event.event_id === "string") events.push(event);
+          if (typeof event?.event_id === "string") events.push(event);
         }
       } else continue;
       storage._remove(storedKey);

@@ -9,7 +9,7 @@ const MAX_QUERY_CODE_POINTS = 200;
 
 /** Watch `input`; return a function that stops watching. */
 export function watchSearchInput(client, input, options = {}) {
-  if (!input || typeof input.addEventListener !== "function") {
+  if (typeof input?.addEventListener !== "function") {
     warnOnce("trackSearchInput() needs an input element");
     return () => {};
   }

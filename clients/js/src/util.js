@@ -9,9 +9,9 @@ const MAX_PAYLOAD_DEPTH = 8;
 const warned = new Set();
 
 /** A random UUID v4; crypto.randomUUID needs a secure context, hence the fallback. */
-export function newUuid(cryptoApi = globalThis.crypto) {
-  if (cryptoApi.randomUUID) return cryptoApi.randomUUID();
-  const bytes = cryptoApi.getRandomValues(new Uint8Array(16));
+export function newUuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
   bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
   const hex = Array.from(bytes, (byte) => (byte + 256).toString(16).slice(1));
@@ -47,14 +47,11 @@ export function truncate(text, maxCodePoints) {
   return points.slice(0, maxCodePoints - 1).join("") + "\u2026";
 }
 
-let encoder = null;
-
 /** Bytes of text once encoded as UTF-8. */
 export function utf8Length(text) {
   // ASCII text, the common case, needs no encoding.
   if (/^[\x00-\x7f]*$/.test(text)) return text.length;
-  if (!encoder) encoder = new TextEncoder();
-  return encoder.encode(text).length;
+  return new TextEncoder().encode(text).length;
 }
 
 /**
