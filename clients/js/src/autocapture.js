@@ -4,7 +4,7 @@
  * clicks marked with data attributes, JS errors, page load timing, Web
  * Vitals and same-origin API calls. Each capture is called with the client's
  * hooks, the window, the options and the web-vitals subscriptions, and
- * returns its undo function.
+ * returns its undo function when there is anything to undo.
  */
 
 import { listen, round, truncate } from "./util.js";
@@ -126,11 +126,10 @@ export function capturePageLoad(client, env) {
         load_ms: round(timing.loadEventEnd),
       });
     }, 0);
-  if (env.document.readyState === "complete") {
-    report();
-    return () => {};
+  if (env.document.readyState !== "complete") {
+    return listen(env, "load", report);
   }
-  return listen(env, "load", report);
+  report();
 }
 
 /** web_vital for LCP, INP, CLS, FCP and TTFB through Google's web-vitals. */
@@ -140,7 +139,6 @@ export function captureWebVitals(client, env, options, vitals) {
       name: metric.name,
       value: round(metric.value, metric.name === "CLS" ? 4 : 1),
     });
+  // web-vitals offers no way to unsubscribe, so there is no undo.
   for (const subscribe of Object.values(vitals)) subscribe(report);
-  // web-vitals offers no way to unsubscribe.
-  return () => {};
 }

@@ -132,7 +132,7 @@ function makeClient(env, vitals, api) {
   /** Stop listening; with `isForgetting`, also erase everything stored. */
   function stop(isForgetting) {
     if (!isStarted) return;
-    undos.splice(0).forEach((undo) => undo());
+    undos.splice(0).forEach((undo) => undo?.());
     delivery._stop();
     if (isForgetting) {
       clearTimeout(persistTimer);

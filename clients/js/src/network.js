@@ -39,7 +39,7 @@ function wrapFetch(env, report) {
 
 function wrapXhr(env, report) {
   const prototype = env.XMLHttpRequest?.prototype;
-  if (!prototype) return () => {};
+  if (!prototype) return;
   const { open, send } = prototype;
   // Kept beside the page's objects, not on them: no property of ours to clash.
   const requests = new WeakMap();
@@ -77,10 +77,10 @@ export function captureApiRequests(client, env, options) {
       duration_ms: round(env.performance.now() - startMillis),
     });
   };
-  const undoFetch = env.fetch ? wrapFetch(env, report) : () => {};
+  const undoFetch = wrapFetch(env, report);
   const undoXhr = wrapXhr(env, report);
   return () => {
     undoFetch();
-    undoXhr();
+    undoXhr?.();
   };
 }

@@ -24,20 +24,15 @@ export function createQueue(storage, maxEvents) {
   // the queue must not cost a storage write per dropped event.
   let dropped = {};
   let items = [];
-  let totalBytes = 0;
   let isDirty = false;
 
   /** Append a serialized event (a new event_id); over the bound, drop the oldest and count them. */
   function push(eventId, json) {
-    const item = { _id: eventId, _json: json, _bytes: utf8Length(json) };
-    items.push(item);
-    totalBytes += item._bytes;
+    items.push({ _id: eventId, _json: json, _bytes: utf8Length(json) });
     isDirty = true;
     const excess = items.length - maxEvents;
     if (excess > 0) {
-      for (const dropped of items.splice(0, excess)) {
-        totalBytes -= dropped._bytes;
-      }
+      items.splice(0, excess);
       countDrop("queue_full", excess);
     }
   }
@@ -60,7 +55,6 @@ export function createQueue(storage, maxEvents) {
   function remove(batch) {
     const done = new Set(batch.map((item) => item._id));
     items = items.filter((item) => !done.has(item._id));
-    totalBytes = items.reduce((sum, item) => sum + item._bytes, 0);
     isDirty = true;
   }
 
@@ -96,26 +90,25 @@ export function createQueue(storage, maxEvents) {
   }
 
   function adoptStoredQueues() {
-    const events = [];
+    // By event_id: two stored queues may hold the same event (a tab adopted
+    // another's queue while that tab still ran); it is queued once.
+    const events = new Map();
     for (const storedKey of storage._keys()) {
       if (storedKey.startsWith(DROPPED_KEY_PREFIX)) {
         const counts = readJson(storage, storedKey, {});
         for (const reason in counts) countDrop(reason, counts[reason]);
       } else if (storedKey.startsWith(QUEUE_KEY_PREFIX)) {
         for (const event of readJson(storage, storedKey, [])) {
-          if (typeof event?.event_id === "string") events.push(event);
+          if (typeof event?.event_id === "string") {
+            events.set(event.event_id, event);
+          }
         }
       } else continue;
       storage._remove(storedKey);
     }
     // Timestamps are UTC ISO text, so text order is time order.
-    events.sort((a, b) => (a.timestamp < b.timestamp ? -1 : 1));
-    // Two stored queues may hold the same event (a tab adopted another's
-    // queue while that tab still ran); it is queued once.
-    const ids = new Set();
-    for (const event of events) {
-      if (ids.has(event.event_id)) continue;
-      ids.add(event.event_id);
+    const byTime = (a, b) => (a.timestamp < b.timestamp ? -1 : 1);
+    for (const event of Array.from(events.values()).sort(byTime)) {
       push(event.event_id, JSON.stringify(event));
     }
     persist();
@@ -134,8 +127,9 @@ export function createQueue(storage, maxEvents) {
     get _length() {
       return items.length;
     },
+    // Summed when asked: the queue rarely holds more than a batch.
     get _totalBytes() {
-      return totalBytes;
+      return items.reduce((sum, item) => sum + item._bytes, 0);
     },
   };
 }

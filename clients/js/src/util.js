@@ -39,12 +39,11 @@ export function resetWarnings() {
 
 /** Cut text to at most maxCodePoints code points, never splitting a surrogate pair. */
 export function truncate(text, maxCodePoints) {
-  text = String(text);
-  // Code points never outnumber UTF-16 code units.
-  if (text.length <= maxCodePoints) return text;
-  const points = Array.from(text);
-  if (points.length <= maxCodePoints) return text;
-  return points.slice(0, maxCodePoints - 1).join("") + "\u2026";
+  const points = Array.from(String(text)); // by code point, pairs kept whole
+  if (points.length > maxCodePoints) {
+    points.splice(maxCodePoints - 1, Infinity, "\u2026");
+  }
+  return points.join("");
 }
 
 /** Bytes of text once encoded as UTF-8. */
