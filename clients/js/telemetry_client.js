@@ -7,9 +7,6 @@
  *   LmsTelemetry.track("item_viewed", { item_id: "b1234" });
  */
 
-// TODO: the shipped classic script is about 9.2 KiB min+gzip against a target
-// of 8 KiB; web-vitals is about 2.4 KiB of it, and our part needs trimming
-// (warning texts, option checks, XMLHttpRequest capture) to get under it.
 import LmsTelemetry from "./src/default_client.js";
 
 export const {

@@ -115,6 +115,7 @@ export function captureErrors(client, env, options) {
 
 /** page_load from Navigation Timing, once the load event has finished. */
 export function capturePageLoad(client, env) {
+  // A task after the load event, when loadEventEnd has been set.
   const report = () =>
     setTimeout(() => {
       const timing = env.performance.getEntriesByType("navigation")[0];
@@ -125,7 +126,7 @@ export function capturePageLoad(client, env) {
         dom_content_loaded_ms: round(timing.domContentLoadedEventEnd),
         load_ms: round(timing.loadEventEnd),
       });
-    }, 0);
+    });
   if (env.document.readyState !== "complete") {
     return listen(env, "load", report);
   }

@@ -63,7 +63,7 @@ function readContext(env, options) {
 }
 
 function makeClient(env, vitals, api) {
-  let options = null;
+  let options; // set by init()
   let storage, send, context, persona, isBlocked, initialReferrer;
   let identity, queue, delivery, experiments;
   let isStarted = false;
@@ -78,7 +78,7 @@ function makeClient(env, vitals, api) {
   };
 
   function init(given) {
-    if (options) return warnOnce("init() was called twice; ignored");
+    if (options) return warnOnce("init() called twice; ignored");
     if (!env) return warnOnce("init() needs a browser window");
     options = readOptions(given);
     persona = options.persona;
@@ -161,7 +161,7 @@ function makeClient(env, vitals, api) {
       payload != null &&
       (typeof payload !== "object" || Array.isArray(payload))
     ) {
-      return warnOnce("track(): payload is not an object, in ", event);
+      return warnOnce("track(): payload is not an object: ", event);
     }
     if (!isStarted || !isSampledIn) return undefined;
 
@@ -243,7 +243,7 @@ function makeClient(env, vitals, api) {
     experimentsReady: () => experiments._ready,
     shutdown: () => stop(false),
   };
-  return [methods, () => options !== null];
+  return [methods, () => options !== undefined];
 }
 
 // What a method returns when called before init(), besides a warning.
@@ -260,7 +260,7 @@ export function createClient(env, vitals = {}) {
     api[name] = (...args) => {
       try {
         if (name === "init" || isInitialized()) return methods[name](...args);
-        warnOnce(name + "() was called before init(); ignored");
+        warnOnce(name + "() called before init(); ignored");
         return resultBeforeInit(name);
       } catch (error) {
         warnOnce(name + "() failed: ", error);

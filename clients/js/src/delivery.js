@@ -30,9 +30,10 @@ export function buildBody(batch, dropped) {
 /** Milliseconds to wait from a Retry-After header (seconds or HTTP date). */
 export function parseRetryAfter(header, nowMillis) {
   if (!header) return null;
-  const millis = /^\s*\d+\s*$/.test(header)
-    ? Number(header) * 1000
-    : Date.parse(header) - nowMillis;
+  const seconds = Number(header); // NaN for an HTTP date
+  const millis = isNaN(seconds)
+    ? Date.parse(header) - nowMillis
+    : seconds * 1000;
   if (isNaN(millis)) return null;
   return Math.min(Math.max(millis, 0), RETRY_AFTER_MAX_MILLIS);
 }
@@ -47,7 +48,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
   let backoffUntilMillis = 0;
   let networkAttempts = 0;
   let httpAttempts = 0;
-  let running = null;
+  let running; // the drain under way, if any
 
   function schedule(delayMillis) {
     const dueMillis = Date.now() + delayMillis;
@@ -73,7 +74,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
   function drain() {
     if (running) return running;
     running = drainLoop().finally(() => {
-      running = null;
+      running = undefined;
       queue._persist();
       // Events left over are waiting out a backoff.
       if (hasPending()) schedule(Math.max(backoffUntilMillis - Date.now(), 0));
@@ -135,7 +136,7 @@ export function createDelivery(options, queue, send, navigatorApi) {
       backOff(parseRetryAfter(header, Date.now()));
       return false;
     }
-    warnOnce("the server refused a batch: " + status);
+    warnOnce("batch refused with status " + status);
     return dropBatch(batch, "http_" + status);
   }
 

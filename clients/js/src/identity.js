@@ -48,7 +48,7 @@ export function createIdentity(storage) {
   }
 
   function persist() {
-    if (!isDirty || !session) return;
+    if (!isDirty) return; // dirty only once sessionAt() has made a session
     isDirty = false;
     storage._set(SESSION_KEY, JSON.stringify(session));
   }

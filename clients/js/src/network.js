@@ -10,7 +10,7 @@ import { round, sameOriginPath } from "./util.js";
 
 /** The route of a same-origin URL not in `ownPaths`, else undefined. */
 export function apiRoute(url, location, ownPaths) {
-  const path = sameOriginPath(String(url), location);
+  const path = sameOriginPath(url, location);
   return path && !ownPaths.includes(path) ? routeTemplate(path) : undefined;
 }
 

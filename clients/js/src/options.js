@@ -62,6 +62,7 @@ export function readOptions(given) {
 
 /** Whether one autocapture part (pageViews, clicks, errors, ...) is on. */
 export function isCaptured(options, part) {
+  // true or false switches every part; an object switches parts by name.
   const setting = options.autocapture;
-  return setting === Boolean(setting) ? setting : setting[part] !== false;
+  return setting !== false && setting[part] !== false;
 }

@@ -15,7 +15,7 @@ export function watchSearchInput(client, input, options = {}) {
   }
   const pauseMillis = options.delayMs ?? 500;
   const minLength = options.minLength ?? 2;
-  let timer = null;
+  let timer;
   let lastQuery = "";
 
   const sendQuery = () => {

@@ -51,9 +51,7 @@ export function openStorage(persistence, env) {
     _keys() {
       try {
         if (!local) return Array.from(memory.keys());
-        const keys = [];
-        for (let i = 0; i < local.length; i++) keys.push(local.key(i));
-        return keys;
+        return Array.from({ length: local.length }, (_, i) => local.key(i));
       } catch (unreadable) {
         return [];
       }

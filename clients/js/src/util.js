@@ -84,9 +84,9 @@ export function listen(target, type, handler, options) {
 export function sameOriginPath(url, location) {
   try {
     const parsed = new URL(url, location.href);
-    return parsed.origin === location.origin ? parsed.pathname : undefined;
+    if (parsed.origin === location.origin) return parsed.pathname;
   } catch (notUrl) {
-    return undefined;
+    // Not a URL, so not a path of this origin either.
   }
 }
 
