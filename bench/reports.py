@@ -3,7 +3,9 @@
     .venv/bin/python bench/reports.py [--events 10000000] [--runs 5]
 
 Generates the events (bench/_report_events.py), bulk-loads them into a DuckDB
-file, then times each report (median of --runs after one warm-up) with the
+file, builds the report rollups as the loader does (`refresh_rollups`, timed:
+the full build, then the incremental refresh after each of a few rounds of
+10,000 late events, on a copy of the file), then times each report (median of --runs after one warm-up) with the
 peak memory it adds, and answers the same questions with pandas over the same
 rows (bench/_pandas_reports.py) as the baseline, printing the ratio. Headline
 numbers of both are compared, so a fast wrong answer shows.
@@ -12,11 +14,13 @@ numbers of both are compared, so a fast wrong answer shows.
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -31,10 +35,14 @@ from _pandas_reports import BASELINES
 from _report_events import PERIOD_DAYS, PERIOD_START, generate_events, load_events
 
 from lms_telemetry.analytics import REPORTS
+from lms_telemetry.analytics._rollup_scope import rollups_are_current
+from lms_telemetry.analytics.rollups import refresh_rollups
 from lms_telemetry.storage import open_store
 
 TARGET_MS = 500.0
 TARGET_RATIO = 10.0
+LATE_EVENTS_PER_ROUND = 10_000
+LATE_ROUNDS = 3
 
 
 def rss_bytes() -> int:
@@ -72,6 +80,40 @@ def time_runs(call: Callable[[], Any], runs: int) -> tuple[float, int, Any]:
             result = call()
             seconds.append(time.perf_counter() - started)
     return statistics.median(seconds), peak[0], result
+
+
+def build_rollups(db_path: Path) -> None:
+    """Build the rollups of DB_PATH as the loader's refresh does, timed."""
+    store = open_store(db_path)
+    if not rollups_are_current(store):
+        started = time.perf_counter()
+        refresh_rollups(store)
+        print(f"built report rollups in {time.perf_counter() - started:.1f} s")
+    store.close()
+
+
+def time_late_rounds(db_path: Path, folder: Path) -> None:
+    """Median refresh cost after a round of late events, on a copy of the
+    file so that the timed reports read the generated events only."""
+    copy = folder / "late.duckdb"
+    shutil.copyfile(db_path, copy)
+    store = open_store(copy)
+    seconds = []
+    for round_number in range(LATE_ROUNDS):
+        late = generate_events(LATE_EVENTS_PER_ROUND, seed=100 + round_number)
+        rows = late.to_pylist()
+        for row in rows:
+            row["event_id"] = str(uuid.uuid4())
+        store.load_spool_records(rows, [], {})
+        started = time.perf_counter()
+        refresh_rollups(store)
+        seconds.append(time.perf_counter() - started)
+    store.close()
+    copy.unlink()
+    print(
+        f"refreshed rollups after {LATE_EVENTS_PER_ROUND:,} late events in "
+        f"{statistics.median(seconds) * 1000:.0f} ms (median of {LATE_ROUNDS})"
+    )
 
 
 def headline(name: str, ours: dict[str, Any], theirs: Any) -> str:
@@ -137,8 +179,13 @@ def main() -> None:
             f"{time.perf_counter() - started - generated:.1f} s"
         )
 
+    build_rollups(db_path)
+    time_late_rounds(db_path, Path(folder.name))
+
     since, until = PERIOD_START, PERIOD_START + timedelta(days=PERIOD_DAYS + 1)
     store = open_store(db_path, read_only=True)
+    if not rollups_are_current(store):
+        print("report rollups are out of date: reports read raw events")
     count = store.query("SELECT count(*) FROM events").scalar()
     print(f"{count:,} events in {db_path.stat().st_size / 1e6:.0f} MB")
     connection = duckdb.connect(str(db_path), read_only=True)

@@ -75,6 +75,56 @@ def spoil(store: Store) -> None:
     load(store, [make_event("page_viewed", at(-10 * 24 * 60), is_bot=True)])
 
 
+def with_performance_and_errors(
+    rows: list[dict[str, Any]], seed: int
+) -> list[dict[str, Any]]:
+    """ROWS plus API requests, page loads, Web Vitals and errors near them."""
+    rng = random.Random(seed)
+    added = []
+    for row in rows[::2]:
+        fields = {
+            "pseudonymous_id": row["pseudonymous_id"],
+            "session_id": row["session_id"],
+            "persona": row["persona"],
+            "is_bot": row["is_bot"],
+        }
+        moment = row["event_time"] + timedelta(seconds=rng.randrange(1, 90))
+        endpoint = rng.choice(["/api/search", "/api/loans"])
+        added += [
+            make_event(
+                "api_request",
+                moment,
+                endpoint=endpoint,
+                method="GET",
+                status=rng.choice([200, 200, 404, 503]),
+                duration_ms=float(rng.randrange(5, 2000)),
+                **fields,
+            ),
+            make_event(
+                "page_load",
+                moment,
+                page_path="/x",
+                payload={"path": rng.choice(["/", "/item"]), "load_ms": 1200.5},
+                **fields,
+            ),
+            make_event(
+                "web_vital",
+                moment,
+                metric_name=rng.choice(["LCP", "CLS"]),
+                metric_value=rng.random() * 3000,
+                **fields,
+            ),
+            make_event(
+                "js_error",
+                moment,
+                message=f"Cannot read properties of undefined (reading '{rng.randrange(3)}')",
+                payload={"kind": "error"},
+                **fields,
+            ),
+        ]
+    return rows + added
+
+
 SCOPES = [
     {"tz": "UTC"},
     {"tz": "America/Chicago"},
@@ -90,7 +140,7 @@ SCOPES = [
 def test_rolled_up_answers_equal_raw_answers_under_zone_and_filters(
     store: Store, scope: dict[str, Any]
 ) -> None:
-    rows = random_stream(seed=11, sessions=150)
+    rows = with_performance_and_errors(random_stream(seed=11, sessions=150), 1)
     for row in rows[::7]:
         row["interface"] = "staff"
     load(store, rows)
@@ -108,7 +158,7 @@ def test_rolled_up_answers_equal_raw_answers_under_zone_and_filters(
 def test_rolled_up_answers_equal_raw_answers_when_period_cuts_sessions(
     store: Store, since: str, until: str
 ) -> None:
-    load(store, random_stream(seed=5, sessions=150))
+    load(store, with_performance_and_errors(random_stream(seed=5, sessions=150), 2))
     assert_same_answers(store, since, until, tz="America/Chicago")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -84,21 +85,57 @@ def session_filter(scope: Scope) -> str:
     return " AND ".join(conditions)
 
 
-def cut_sessioned_sql(scope: Scope) -> str:
-    """`sessioned`: the in-period events of sessions the period cuts."""
+@dataclass(frozen=True)
+class CutSessions:
+    """Sessions the period cuts: how many, the last event of those that
+    started before it, the first event of those that end after it."""
+
+    sessions: int = 0
+    head_end: datetime | None = None
+    tail_start: datetime | None = None
+
+
+def find_cut_sessions(store: Store, scope: Scope) -> CutSessions:
+    """The sessions of SCOPE's kind and filters that the period cuts."""
+    sql = f"""SELECT count(*) AS sessions,
+        max(ended_at) FILTER (WHERE started_at < $since) AS head_end,
+        min(started_at) FILTER (WHERE ended_at >= $until) AS tail_start
+    FROM report_sessions
+    WHERE {session_filter(scope)} AND started_at < $until AND ended_at >= $since
+      AND NOT ({INSIDE_SESSION})"""
+    row = run_sql(store, sql, scope)[0]
+    return CutSessions(row["sessions"], row["head_end"], row["tail_start"])
+
+
+def cut_sessioned_sql(scope: Scope, cut: CutSessions) -> str:
+    """`sessioned`: the in-period events of sessions the period cuts. Their
+    events lie between the period's start and HEAD_END, or between
+    TAIL_START and its end, which spares reading the others."""
+    spans = []
+    if cut.head_end is not None:
+        spans.append(f"event_time <= '{cut.head_end.isoformat()}'::TIMESTAMPTZ")
+    if cut.tail_start is not None:
+        spans.append(f"event_time >= '{cut.tail_start.isoformat()}'::TIMESTAMPTZ")
+    if not cut.sessions or not spans:
+        return "sessioned AS (SELECT * FROM scoped WHERE false)"
     return f"""sessioned AS (
-    SELECT * FROM scoped WHERE session_key IN (
+    SELECT * FROM scoped WHERE ({" OR ".join(spans)}) AND session_key IN (
         SELECT session_key FROM report_sessions
         WHERE {session_filter(scope)}
           AND started_at < $until AND ended_at >= $since
           AND NOT ({INSIDE_SESSION})))"""
 
 
-def fill(statement: str, scope: Scope) -> str:
-    """Fill the rollup placeholders of STATEMENT."""
+def fill(statement: str, scope: Scope, cut: CutSessions | None = None) -> str:
+    """Fill the rollup placeholders of STATEMENT; `{cut_sessioned}` needs CUT."""
+    if "{cut_sessioned}" in statement:
+        if cut is None:
+            raise ValueError("Statement reads cut sessions; pass them as cut")
+        statement = statement.replace("{cut_sessioned}", cut_sessioned_sql(scope, cut))
     return (
-        statement.replace("{scoped}", scoped_sql(scope))
-        .replace("{cut_sessioned}", cut_sessioned_sql(scope))
+        statement.replace("{load_path}", "load_path")
+        .replace("{load_ms}", "load_ms")
+        .replace("{scoped}", scoped_sql(scope))
         .replace("{sessioned}", "sessioned AS (SELECT * FROM scoped)")
         .replace("{session_filter}", session_filter(scope))
         .replace("{inside}", INSIDE_SESSION)

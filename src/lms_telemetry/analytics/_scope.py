@@ -223,10 +223,17 @@ def read_sql(report: str) -> dict[str, str]:
     return statements
 
 
+# A page load's path and load time, as read from its payload.
+LOAD_PATH_SQL = "coalesce(payload ->> '$.path', page_path)"
+LOAD_MS_SQL = "TRY_CAST(payload ->> '$.load_ms' AS DOUBLE)"
+
+
 def build_sql(statement: str, scope: Scope, columns: Iterable[str] = ()) -> str:
     """Fill a statement's `{scoped}`, `{sessioned}` and `{filters}` placeholders."""
     return (
-        statement.replace("{scoped}", scoped_sql(scope))
+        statement.replace("{load_path}", LOAD_PATH_SQL)
+        .replace("{load_ms}", LOAD_MS_SQL)
+        .replace("{scoped}", scoped_sql(scope))
         .replace("{sessioned}", sessioned_sql(columns))
         .replace("{filters}", filter_sql(scope))
     )

@@ -93,12 +93,12 @@ def report(
     reject_unknown_options("funnels", options)
     scope = resolve_scope(since, until, tz, persona, interface)
     defined = [BORROW_FUNNEL, *(parse_funnel(item) for item in funnels or [])]
-    is_rolled_up = rolled.rollups_are_current(store)
-    return {
-        "funnels": [
-            _run_funnel(store, scope, funnel, is_rolled_up) for funnel in defined
-        ]
-    }
+    cut = (
+        rolled.find_cut_sessions(store, scope)
+        if rolled.rollups_are_current(store)
+        else None
+    )
+    return {"funnels": [_run_funnel(store, scope, funnel, cut) for funnel in defined]}
 
 
 def _step_flag(n: int, step: tuple[str, ...]) -> str:
@@ -153,11 +153,14 @@ def chain_ctes(funnel: Funnel) -> list[str]:
     return ctes
 
 
-def funnel_sql(scope: Scope, funnel: Funnel, is_rolled_up: bool = False) -> str:
-    """The one statement that measures FUNNEL in SCOPE, on the rollups (the
-    borrow funnel's chains are kept per session there) or on raw events."""
+def funnel_sql(
+    scope: Scope, funnel: Funnel, cut: rolled.CutSessions | None = None
+) -> str:
+    """The one statement that measures FUNNEL in SCOPE: on the rollups (the
+    borrow funnel's chains are kept per session there), given the sessions
+    the period cuts, or on raw events (CUT is None)."""
     aggregates = ", ".join(_step_aggregate(n) for n in range(1, len(funnel.steps) + 1))
-    if not is_rolled_up:
+    if cut is None:
         ctes = [scoped_sql(scope), sessioned_sql(["event", "outcome"])]
         return _with(ctes + chain_ctes(funnel), f"SELECT {aggregates} FROM best")
     if funnel != BORROW_FUNNEL:
@@ -165,7 +168,7 @@ def funnel_sql(scope: Scope, funnel: Funnel, is_rolled_up: bool = False) -> str:
         return rolled.fill(_with(ctes, f"SELECT {aggregates} FROM best"), scope)
     ctes = ["{scoped}", "{cut_sessioned}", *chain_ctes(funnel)]
     ctes.append(read_sql("funnels")["rolled_up"])
-    return rolled.fill(_with(ctes, f"SELECT {aggregates} FROM all_best"), scope)
+    return rolled.fill(_with(ctes, f"SELECT {aggregates} FROM all_best"), scope, cut)
 
 
 def _with(ctes: list[str], select: str) -> str:
@@ -182,10 +185,10 @@ def _step_aggregate(n: int) -> str:
 
 
 def _run_funnel(
-    store: Store, scope: Scope, funnel: Funnel, is_rolled_up: bool
+    store: Store, scope: Scope, funnel: Funnel, cut: rolled.CutSessions | None
 ) -> dict[str, Any]:
     params = scope.params() | {"window_minutes": funnel.window_minutes}
-    sql = funnel_sql(scope, funnel, is_rolled_up)
+    sql = funnel_sql(scope, funnel, cut)
     used = {key: value for key, value in params.items() if f"${key}" in sql}
     row = store.query(sql, used).dicts()[0]
     first = row["sessions_1"]

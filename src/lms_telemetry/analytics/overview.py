@@ -97,5 +97,5 @@ def _run_rolled_up(store: Store, scope: Scope) -> dict[str, Any]:
         .replace("{days}", days)
         .replace("{count_filters}", " ".join(conditions))
     )
-    sql = rolled.fill(statement, scope)
+    sql = rolled.fill(statement, scope, rolled.find_cut_sessions(store, scope))
     return run_sql(store, sql, scope, {"low": low, "high": high})[0]

@@ -13,8 +13,7 @@ endpoint_rows AS (
     LIMIT $limit
 ),
 loads AS (
-    SELECT coalesce(payload ->> '$.path', page_path) AS path,
-        TRY_CAST(payload ->> '$.load_ms' AS DOUBLE) AS load_ms
+    SELECT {load_path} AS path, {load_ms} AS load_ms
     FROM scoped WHERE event = 'page_load'
 ),
 page_rows AS (

@@ -18,7 +18,12 @@ from typing import Any
 
 from lms_telemetry.analytics import funnels
 from lms_telemetry.analytics._rollup_scope import KEY_COLUMNS
-from lms_telemetry.analytics._scope import SESSION_GAP_MINUTES, read_sql
+from lms_telemetry.analytics._scope import (
+    LOAD_MS_SQL,
+    LOAD_PATH_SQL,
+    SESSION_GAP_MINUTES,
+    read_sql,
+)
 from lms_telemetry.storage.base import Store
 
 logger = logging.getLogger(__name__)
@@ -129,7 +134,7 @@ def _roll_up(store: Store, now: dict[str, Any], watermark: int) -> int:
         params = {"watermark": watermark}
         for name in ("code_pseudonyms", "code_session_ids", "count_added"):
             _execute(store, name, params)
-        _execute(store, "stage_added", params)
+        _execute(store, "stage_added", params, load_columns=True)
         _execute(store, "stage_owners", {})
         store.execute(_keyed_sql())
         _execute(store, "replace_events", {})
@@ -219,8 +224,13 @@ def _query(store: Store, name: str, params: dict[str, Any]) -> list[dict[str, An
     return store.query(read_sql("rollups")[name], params).dicts()
 
 
-def _execute(store: Store, name: str, params: dict[str, Any]) -> None:
+def _execute(
+    store: Store, name: str, params: dict[str, Any], load_columns: bool = False
+) -> None:
     sql = read_sql("rollups")[name]
+    if load_columns:  # payload and page_path are names of events alone
+        sql = sql.replace("{load_path}", LOAD_PATH_SQL)
+        sql = sql.replace("{load_ms}", LOAD_MS_SQL)
     for statement in filter(None, (part.strip() for part in sql.split(";"))):
         used = {key: value for key, value in params.items() if f"${key}" in statement}
         store.execute(statement, used)

@@ -53,9 +53,12 @@ SELECT e.event_id, e.event_time, e.event, e.category, e.persona, e.interface,
     e.latency_ms, e.position, e.endpoint, e.method, e.status, e.duration_ms,
     e.metric_name, e.metric_value, e.page_path, e.error_type, e.message,
     e.error_fingerprint,
-    -- Reports read the payload of page loads and errors only.
-    CASE WHEN e.event IN ('page_load', 'js_error', 'backend_exception')
-        THEN e.payload END AS payload
+    -- Reports read the payload of errors only, and of page loads the two
+    -- fields below.
+    CASE WHEN e.event IN ('js_error', 'backend_exception') THEN e.payload END
+        AS payload,
+    CASE WHEN e.event = 'page_load' THEN {load_path} END AS load_path,
+    CASE WHEN e.event = 'page_load' THEN {load_ms} END AS load_ms
 FROM events AS e
 LEFT JOIN report_pseudonyms AS p USING (pseudonymous_id)
 LEFT JOIN report_session_ids AS s USING (session_id)
@@ -96,7 +99,9 @@ per_session AS (
     SELECT '{kind}' AS kind, {persona_part} AS persona_part,
         {interface_part} AS interface_part, session_key,
         any_value(owner) AS owner, min(event_time) AS started_at,
-        max(event_time) AS ended_at, count(*) AS events,
+        max(event_time) AS ended_at,
+        epoch(max(event_time) - min(event_time)) AS duration_seconds,
+        count(*) AS events,
         coalesce(arg_min(persona, event_time) FILTER (WHERE persona <> 'unknown'),
                  'unknown') AS persona
     FROM sessioned GROUP BY session_key
@@ -118,8 +123,9 @@ SELECT '{kind}', {persona_part}, {interface_part}, j.session_key, j.owner,
     j.event_time, j.pseudonymous_id, j.query_normalized, j.results_count,
     j.latency_ms, j.is_clicked, j.first_click_position, j.is_reformulated
 FROM judged AS j
-LEFT JOIN report_sessions AS s
-    ON s.kind = '{kind}' AND s.session_key = j.session_key
+LEFT JOIN (SELECT * FROM report_sessions
+           WHERE kind = '{kind}' AND owner IN (SELECT owner FROM rollup_owners)) AS s
+    ON s.session_key = j.session_key
 
 -- name: drop_staged
 DROP TABLE IF EXISTS rollup_added;

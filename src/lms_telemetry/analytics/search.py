@@ -56,7 +56,12 @@ def report(
     scope = resolve_scope(since, until, tz, persona, interface)
     threshold = positive_int("min_ids", min_ids, DEFAULT_MIN_IDS)
     top = positive_int("limit", limit, DEFAULT_LIMIT)
-    sql = search_sql(scope, rolled.rollups_are_current(store))
+    cut = (
+        rolled.find_cut_sessions(store, scope)
+        if rolled.rollups_are_current(store)
+        else None
+    )
+    sql = search_sql(scope, cut)
     row = run_sql(store, sql, scope, {"min_ids": threshold, "limit": top})[0]
     searches = row["searches"]
     p50, p95, p99 = row["latency_quantiles"] or (None, None, None)
@@ -77,12 +82,14 @@ def report(
     }
 
 
-def search_sql(scope: Scope, is_rolled_up: bool) -> str:
-    """The statement of the report, on the rollups or on raw events."""
+def search_sql(scope: Scope, cut: rolled.CutSessions | None) -> str:
+    """The statement of the report: on the rollups, given the sessions the
+    period cuts, or on raw events (CUT is None)."""
     pieces = read_sql("search")
-    if not is_rolled_up:
+    if cut is None:
         ctes = ["{scoped}", "{sessioned}", pieces["judging"], pieces["raw_judged"]]
         statement = "WITH " + ",\n".join(ctes) + ",\n" + pieces["summary"]
         return build_sql(statement, scope, _COLUMNS)
     ctes = ["{scoped}", "{cut_sessioned}", pieces["judging"], pieces["rolled_up"]]
-    return rolled.fill("WITH " + ",\n".join(ctes) + ",\n" + pieces["summary"], scope)
+    statement = "WITH " + ",\n".join(ctes) + ",\n" + pieces["summary"]
+    return rolled.fill(statement, scope, cut)

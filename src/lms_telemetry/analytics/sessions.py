@@ -34,7 +34,12 @@ def report(
     """Sessions of the period; by_persona is ordered by sessions descending."""
     reject_unknown_options("sessions", options)
     scope = resolve_scope(since, until, tz, persona, interface)
-    rows = run_sql(store, sessions_sql(scope, rolled.rollups_are_current(store)), scope)
+    cut = (
+        rolled.find_cut_sessions(store, scope)
+        if rolled.rollups_are_current(store)
+        else None
+    )
+    rows = run_sql(store, sessions_sql(scope, cut), scope)
     total = next((row for row in rows if row["is_total"]), None)
     quantiles = (total or {}).get("duration_quantiles") or [None, None]
 
@@ -63,10 +68,11 @@ def report(
     }
 
 
-def sessions_sql(scope: Scope, is_rolled_up: bool) -> str:
-    """The statement of the report, on the rollups or on raw events."""
+def sessions_sql(scope: Scope, cut: rolled.CutSessions | None) -> str:
+    """The statement of the report: on the rollups, given the sessions the
+    period cuts, or on raw events (CUT is None)."""
     pieces = read_sql("sessions")
-    if not is_rolled_up:
+    if cut is None:
         raw = "{scoped},\n{sessioned},\n" + pieces["per_session"]
         statement = "WITH " + raw.replace("{name}", "per_session")
         return build_sql(statement + "\n" + pieces["summary"], scope, ["persona"])
@@ -76,4 +82,5 @@ def sessions_sql(scope: Scope, is_rolled_up: bool) -> str:
         pieces["per_session"].replace("{name}", "cut_sessions"),
         pieces["rolled_up"],
     ]
-    return rolled.fill("WITH " + ",\n".join(ctes) + "\n" + pieces["summary"], scope)
+    statement = "WITH " + ",\n".join(ctes) + "\n" + pieces["summary"]
+    return rolled.fill(statement, scope, cut)

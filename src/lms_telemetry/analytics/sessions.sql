@@ -17,7 +17,7 @@
 -- Sessions the period holds whole come from the rollup; those it cuts are
 -- measured on their events inside the period.
 per_session AS (
-    SELECT epoch(ended_at - started_at) AS duration_seconds, events, persona
+    SELECT duration_seconds, events, persona
     FROM report_sessions WHERE {session_filter} AND {inside}
     UNION ALL
     SELECT * FROM cut_sessions
