@@ -9,7 +9,7 @@ and the row is flagged.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -18,7 +18,7 @@ from lms_telemetry.analytics.error_groups import error_kind, fingerprint_error
 from lms_telemetry.analytics.queries import normalize_query
 from lms_telemetry.schema import EventSchema
 
-_EPOCH = datetime(1970, 1, 1).astimezone()
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ERROR_EVENTS = ("js_error", "backend_exception")
 # Payload fields copied into typed columns of the same name.
 _HOT_FIELDS = (
@@ -67,7 +67,11 @@ def event_time(
     if timestamp is None:
         return received_at, False
     if sent_at is not None:
-        corrected = received_at - (sent_at - timestamp)
+        try:
+            corrected = received_at - (sent_at - timestamp)
+        except OverflowError:
+            # Clocks thousands of years apart: no correction means anything.
+            return received_at, True
         if corrected > received_at:
             return received_at, True
         return corrected, False
