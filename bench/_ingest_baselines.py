@@ -45,8 +45,12 @@ def _insert(event: dict[str, object]) -> None:
     with _lock:
         _database().execute(
             "INSERT INTO events VALUES (?, ?, ?, ?)",
-            [str(event.get("event_id") or uuid.uuid4()), event.get("event"),
-             event.get("timestamp"), json.dumps(event.get("payload"))],
+            [
+                str(event.get("event_id") or uuid.uuid4()),
+                event.get("event"),
+                event.get("timestamp"),
+                json.dumps(event.get("payload")),
+            ],
         ).fetchall()
 
 

@@ -74,7 +74,9 @@ def tree_rss_mb(pid: int) -> float:
                 for line in status:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            children = (
+                Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            )
         except FileNotFoundError:
             continue
         pids.extend(int(child) for child in children)
@@ -116,17 +118,33 @@ def _milliseconds(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, seconds: int, connections: int, batch: int, delay_ms: int = 0) -> tuple[float, float, float, int]:
+def run_wrk(
+    url: str, seconds: int, connections: int, batch: int, delay_ms: int = 0
+) -> tuple[float, float, float, int]:
     env = dict(os.environ, BATCH_EVENTS=str(batch), DELAY_MS=str(delay_ms))
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(LUA), url],
-        capture_output=True, text=True, env=env, check=True,
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(LUA),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _milliseconds(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     p99 = _milliseconds(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     count = int(failed.group(1)) if failed else 0
     count += sum(int(g) for g in errors.groups()) if errors else 0
     return rps, p50, p99, count
@@ -138,12 +156,17 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         command = [part.replace("{port}", str(self.port)) for part in command]
         self.process = subprocess.Popen(
-            command, env=dict(os.environ, **(env or {})),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            command,
+            env=dict(os.environ, **(env or {})),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         wait_ready(self.url, self.process)
 
-    def measure(self, name: str, seconds: int, connections: int, batch: int, delay_ms: int = 0) -> Run:
+    def measure(
+        self, name: str, seconds: int, connections: int, batch: int, delay_ms: int = 0
+    ) -> Run:
         watch = MemoryWatch(self.process.pid)
         watch.start()
         rps, p50, p99, errors = run_wrk(self.url, seconds, connections, batch, delay_ms)
@@ -180,43 +203,112 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         directory = Path(folder)
         service = Server(
-            [python, "-m", "lms_telemetry.cli", "serve", "--port", "{port}", "--db", str(directory / "t.duckdb")],
+            [
+                python,
+                "-m",
+                "lms_telemetry.cli",
+                "serve",
+                "--port",
+                "{port}",
+                "--db",
+                str(directory / "t.duckdb"),
+            ],
             {"LMS_TELEMETRY_PRIVACY_KEY_FILE": str(directory / "keys.json")},
         )
-        batches = service.measure("service, batches of 50", args.seconds, args.connections, BATCH_EVENTS)
-        singles = service.measure("service, single events", args.seconds, args.connections, 0)
+        batches = service.measure(
+            "service, batches of 50", args.seconds, args.connections, BATCH_EVENTS
+        )
+        singles = service.measure(
+            "service, single events", args.seconds, args.connections, 0
+        )
         target_rps = singles.requests_per_second / 2
         delay_ms = max(1, int(args.connections * 1000 / target_rps - singles.p50_ms))
-        half = service.measure("service, single events at half load", args.seconds, args.connections, 0, delay_ms)
+        half = service.measure(
+            "service, single events at half load",
+            args.seconds,
+            args.connections,
+            0,
+            delay_ms,
+        )
         service.stop()
         runs += [batches, singles, half]
-        ceiling = Server([python, "-m", "uvicorn", "--app-dir", str(HERE), "_ingest_baselines:ceiling",
-                          "--port", "{port}", "--workers", str(os.cpu_count() or 1), "--no-access-log", "--log-level", "warning"])
-        runs.append(ceiling.measure("ceiling: 204, no work", args.seconds, args.connections, 0))
+        ceiling = Server(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(HERE),
+                "_ingest_baselines:ceiling",
+                "--port",
+                "{port}",
+                "--workers",
+                str(os.cpu_count() or 1),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
+        )
+        runs.append(
+            ceiling.measure("ceiling: 204, no work", args.seconds, args.connections, 0)
+        )
         ceiling.stop()
-        draft = Server([python, "-m", "uvicorn", "--app-dir", str(HERE), "_ingest_baselines:first_draft",
-                        "--port", "{port}", "--no-access-log", "--log-level", "warning"],
-                       {"FIRST_DRAFT_DB": str(directory / "draft.duckdb")})
-        runs.append(draft.measure("first draft: 1 event, 1 INSERT", args.seconds, args.connections, 0))
+        draft = Server(
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(HERE),
+                "_ingest_baselines:first_draft",
+                "--port",
+                "{port}",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            {"FIRST_DRAFT_DB": str(directory / "draft.duckdb")},
+        )
+        runs.append(
+            draft.measure(
+                "first draft: 1 event, 1 INSERT", args.seconds, args.connections, 0
+            )
+        )
         draft.stop()
         bulk_rate = bulk_load(200_000, directory)
     report(runs, bulk_rate, half.requests_per_second / max(target_rps, 1e-9))
 
 
 def report(runs: list[Run], bulk_rate: float, half_ratio: float) -> None:
-    print(f"{'scenario':40} {'events/s':>10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'peak MB':>8} {'errors':>7}")
+    print(
+        f"{'scenario':40} {'events/s':>10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'peak MB':>8} {'errors':>7}"
+    )
     for run in runs:
-        print(f"{run.name:40} {run.events_per_second:10.0f} {run.requests_per_second:9.0f} "
-              f"{run.p50_ms:8.1f} {run.p99_ms:8.1f} {run.peak_mb:8.0f} {run.errors:7d}")
+        print(
+            f"{run.name:40} {run.events_per_second:10.0f} {run.requests_per_second:9.0f} "
+            f"{run.p50_ms:8.1f} {run.p99_ms:8.1f} {run.peak_mb:8.0f} {run.errors:7d}"
+        )
     print(f"{'DuckDB bulk load from memory':40} {bulk_rate:10.0f}")
     batches, singles, half, ceiling, draft = runs
     print()
-    print(f"batched events/s vs first draft:      {batches.events_per_second / draft.events_per_second:6.1f}x  (target >= 10x; >= 50,000 events/s)")
-    print(f"single requests/s vs 204 ceiling:     {singles.requests_per_second / ceiling.requests_per_second:6.1%}  (target >= 40%; >= 8,000 req/s)")
-    print(f"single requests/s vs first draft:     {singles.requests_per_second / draft.requests_per_second:6.1f}x")
-    print(f"batched events/s vs DuckDB bulk load: {batches.events_per_second / bulk_rate:6.1%}")
-    print(f"p99 at half load: {half.p99_ms:.1f} ms at {half_ratio:.0%} of the half-load target rate (target < 50 ms)")
-    print(f"peak memory of the service: {max(r.peak_mb for r in runs[:3]):.0f} MB (target < 400 MB)")
+    print(
+        f"batched events/s vs first draft:      {batches.events_per_second / draft.events_per_second:6.1f}x  (target >= 10x; >= 50,000 events/s)"
+    )
+    print(
+        f"single requests/s vs 204 ceiling:     {singles.requests_per_second / ceiling.requests_per_second:6.1%}  (target >= 40%; >= 8,000 req/s)"
+    )
+    print(
+        f"single requests/s vs first draft:     {singles.requests_per_second / draft.requests_per_second:6.1f}x"
+    )
+    print(
+        f"batched events/s vs DuckDB bulk load: {batches.events_per_second / bulk_rate:6.1%}"
+    )
+    print(
+        f"p99 at half load: {half.p99_ms:.1f} ms at {half_ratio:.0%} of the half-load target rate (target < 50 ms)"
+    )
+    print(
+        f"peak memory of the service: {max(r.peak_mb for r in runs[:3]):.0f} MB (target < 400 MB)"
+    )
 
 
 if __name__ == "__main__":

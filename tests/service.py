@@ -30,7 +30,9 @@ def free_port() -> int:
 class Service:
     """One running service; stop() or kill() it, start() it again."""
 
-    def __init__(self, directory: Path, workers: int = 2, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, directory: Path, workers: int = 2, env: dict[str, str] | None = None
+    ) -> None:
         self.directory = directory
         self.db_path = directory / "telemetry.duckdb"
         self.workers = workers
@@ -49,13 +51,26 @@ class Service:
             **self.extra_env,
         )
         command = [
-            sys.executable, "-m", "lms_telemetry.cli", "serve",
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--db", str(self.db_path), "--workers", str(self.workers),
+            sys.executable,
+            "-m",
+            "lms_telemetry.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            str(self.db_path),
+            "--workers",
+            str(self.workers),
         ]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self._wait_until_ready()
         return self
@@ -65,14 +80,23 @@ class Service:
         while time.monotonic() < deadline:
             assert self.process is not None
             if self.process.poll() is not None:
-                raise RuntimeError(f"service exited:\n{self.log_path.read_text()[-4000:]}")
+                raise RuntimeError(
+                    f"service exited:\n{self.log_path.read_text()[-4000:]}"
+                )
             try:
-                if httpx.get(f"{self.url}/api/admin/status", headers=self.auth, timeout=2).status_code == 200:
+                if (
+                    httpx.get(
+                        f"{self.url}/api/admin/status", headers=self.auth, timeout=2
+                    ).status_code
+                    == 200
+                ):
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError(f"service did not start:\n{self.log_path.read_text()[-4000:]}")
+        raise RuntimeError(
+            f"service did not start:\n{self.log_path.read_text()[-4000:]}"
+        )
 
     @property
     def auth(self) -> dict[str, str]:
@@ -97,11 +121,15 @@ class Service:
         deadline = time.monotonic() + timeout
         while self.status()["quarantined"] < bodies:
             if time.monotonic() > deadline:
-                raise AssertionError(f"fewer than {bodies} quarantined bodies were loaded")
+                raise AssertionError(
+                    f"fewer than {bodies} quarantined bodies were loaded"
+                )
             time.sleep(0.05)
 
     def status(self) -> dict[str, Any]:
-        response = httpx.get(f"{self.url}/api/admin/status", headers=self.auth, timeout=30)
+        response = httpx.get(
+            f"{self.url}/api/admin/status", headers=self.auth, timeout=30
+        )
         response.raise_for_status()
         return dict(response.json())
 

@@ -12,10 +12,16 @@ from typing import Any
 import duckdb
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lms_telemetry.cli", *args],
-        capture_output=True, text=True, env=env, input=input_text, timeout=120,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input_text,
+        timeout=120,
     )
 
 
@@ -36,7 +42,10 @@ def write_ndjson(path: Path, events: list[Any]) -> Path:
 
 
 def test_ingest_file_reports_accepted_duplicates_and_refused(tmp_path: Path) -> None:
-    events = [envelope("search_input", query="dune"), envelope("hold_cancelled", item_id="b1")]
+    events = [
+        envelope("search_input", query="dune"),
+        envelope("hold_cancelled", item_id="b1"),
+    ]
     events.append(events[0])  # the same event twice
     events.append(envelope("search_input"))  # query missing
     source = write_ndjson(tmp_path / "events.ndjson", events)
@@ -46,10 +55,20 @@ def test_ingest_file_reports_accepted_duplicates_and_refused(tmp_path: Path) -> 
 
     summary = json.loads(result.stdout)
     assert result.returncode == 0, result.stderr
-    assert (summary["lines"], summary["accepted"], summary["duplicates"], summary["refused"]) == (5, 2, 1, 2)
+    assert (
+        summary["lines"],
+        summary["accepted"],
+        summary["duplicates"],
+        summary["refused"],
+    ) == (5, 2, 1, 2)
     assert summary["first_refusals"] == [
         {"line": 4, "errors": ["payload.query: is required"]},
-        {"line": 5, "errors": ["Body is not valid JSON: Expecting property name enclosed in double quotes"]},
+        {
+            "line": 5,
+            "errors": [
+                "Body is not valid JSON: Expecting property name enclosed in double quotes"
+            ],
+        },
     ]
     with duckdb.connect(str(db), read_only=True) as connection:
         assert connection.execute("SELECT count(*) FROM quarantine").fetchone() == (2,)
@@ -57,27 +76,47 @@ def test_ingest_file_reports_accepted_duplicates_and_refused(tmp_path: Path) -> 
 
 
 def test_ingest_never_stores_the_raw_anonymous_id(tmp_path: Path) -> None:
-    source = write_ndjson(tmp_path / "events.ndjson", [envelope("search_input", query="x")])
+    source = write_ndjson(
+        tmp_path / "events.ndjson", [envelope("search_input", query="x")]
+    )
     db = tmp_path / "t.duckdb"
 
     run_cli("ingest", str(source), "--db", str(db))
 
     with duckdb.connect(str(db), read_only=True) as connection:
-        [(pseudonym,)] = connection.execute("SELECT pseudonymous_id FROM events").fetchall()
+        [(pseudonym,)] = connection.execute(
+            "SELECT pseudonymous_id FROM events"
+        ).fetchall()
     assert pseudonym and "reader-7" not in pseudonym
 
 
-def test_quarantine_replay_stores_events_a_schema_extension_now_allows(tmp_path: Path) -> None:
+def test_quarantine_replay_stores_events_a_schema_extension_now_allows(
+    tmp_path: Path,
+) -> None:
     custom = envelope("ebook_opened", item_id="e-42")
     source = write_ndjson(tmp_path / "events.ndjson", [custom])
     db = tmp_path / "t.duckdb"
     run_cli("ingest", str(source), "--db", str(db))
     extension = tmp_path / "extension.json"
-    extension.write_text(json.dumps({"events": {"ebook_opened": {
-        "category": "user_action",
-        "payload": {"type": "object", "additionalProperties": False, "required": ["item_id"],
-                    "properties": {"item_id": {"type": "string", "maxLength": 128}}},
-    }}}))
+    extension.write_text(
+        json.dumps(
+            {
+                "events": {
+                    "ebook_opened": {
+                        "category": "user_action",
+                        "payload": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["item_id"],
+                            "properties": {
+                                "item_id": {"type": "string", "maxLength": 128}
+                            },
+                        },
+                    }
+                }
+            }
+        )
+    )
     config = tmp_path / "config.toml"
     config.write_text(f'db = "{db}"\nschema_extensions = ["{extension}"]\n')
 
@@ -86,14 +125,21 @@ def test_quarantine_replay_stores_events_a_schema_extension_now_allows(tmp_path:
 
     reasons = sorted(row["reason"] for row in json.loads(listed.stdout))
     assert reasons == ["invalid_event", "not_json"]
-    assert json.loads(replayed.stdout) == {"examined": 1, "stored": 1, "duplicates": 0, "still_refused": 0}
+    assert json.loads(replayed.stdout) == {
+        "examined": 1,
+        "stored": 1,
+        "duplicates": 0,
+        "still_refused": 0,
+    }
     with duckdb.connect(str(db), read_only=True) as connection:
-        assert connection.execute("SELECT event, category, item_id FROM events").fetchall() == [
-            ("ebook_opened", "user_action", "e-42")
-        ]
+        assert connection.execute(
+            "SELECT event, category, item_id FROM events"
+        ).fetchall() == [("ebook_opened", "user_action", "e-42")]
 
 
-def test_report_on_a_database_held_by_a_server_says_to_use_the_server(service: Any) -> None:
+def test_report_on_a_database_held_by_a_server_says_to_use_the_server(
+    service: Any,
+) -> None:
     result = run_cli("quarantine", "list", "--db", str(service.db_path))
 
     assert result.returncode == 1

@@ -34,7 +34,8 @@ def test_every_command_is_documented(path: str) -> None:
     # Subcommands may share a line: "lms-telemetry experiment list|analyze KEY".
     on_group_lines = [line for line in README.splitlines() if f"{group} " in line]
     assert path in README or any(
-        leaf in line.replace("|", " ").replace("`", " ").split() for line in on_group_lines
+        leaf in line.replace("|", " ").replace("`", " ").split()
+        for line in on_group_lines
     )
 
 
@@ -60,4 +61,7 @@ def test_every_route_is_documented(path: str) -> None:
 
 def test_readme_opens_with_the_two_commands() -> None:
     opening = README.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
-    assert [line.split("#")[0].strip() for line in opening] == ["make demo", "make test"]
+    assert [line.split("#")[0].strip() for line in opening] == [
+        "make demo",
+        "make test",
+    ]

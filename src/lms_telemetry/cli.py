@@ -48,7 +48,9 @@ def admin_headers(token: str | None) -> dict[str, str]:
 
 def call_server(method: str, url: str, token: str | None, **kwargs: Any) -> Any:
     try:
-        response = httpx.request(method, url, headers=admin_headers(token), timeout=120, **kwargs)
+        response = httpx.request(
+            method, url, headers=admin_headers(token), timeout=120, **kwargs
+        )
     except httpx.HTTPError as exc:
         raise click.ClickException(f"Cannot reach {url}: {exc}") from None
     if response.status_code >= 400:
@@ -61,10 +63,17 @@ def call_server(method: str, url: str, token: str | None, **kwargs: Any) -> Any:
 
 
 config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), help="TOML configuration file."
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML configuration file.",
 )
-db_option = click.option("--db", type=click.Path(dir_okay=False), help="DuckDB database file.")
-server_option = click.option("--server", help="URL of a running service, e.g. http://127.0.0.1:8080.")
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False), help="DuckDB database file."
+)
+server_option = click.option(
+    "--server", help="URL of a running service, e.g. http://127.0.0.1:8080."
+)
 token_option = click.option(
     "--token", envvar="LMS_TELEMETRY_ADMIN_TOKEN", help="Admin token for --server."
 )
@@ -82,7 +91,13 @@ def main() -> None:
 @click.option("--port", type=int, help="Port to listen on.")
 @db_option
 @click.option("--workers", type=int, help="Ingest processes (default: one per core).")
-def serve(config_path: str | None, host: str | None, port: int | None, db: str | None, workers: int | None) -> None:
+def serve(
+    config_path: str | None,
+    host: str | None,
+    port: int | None,
+    db: str | None,
+    workers: int | None,
+) -> None:
     """Run the service: ingestion API, reports, dashboard."""
     from lms_telemetry.api.server import serve as run_service
 
@@ -106,14 +121,23 @@ def ingest(file: Path, config_path: str | None, db: str | None) -> None:
     schema = EventSchema.load(config["schema_extensions"])
     ingestor = Ingestor(config, schema, PrivacyGate(config, schema))
     store = open_database(config.db_path)
-    columns = [*Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TimeRemainingColumn()]
+    columns = [
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("ingesting", total=file.stat().st_size)
-        summary = ingest_file(file, store, ingestor, lambda n: progress.advance(task, n))
+        summary = ingest_file(
+            file, store, ingestor, lambda n: progress.advance(task, n)
+        )
     store.close()
     click.echo(json.dumps(summary.as_dict(), indent=2))
     if summary.refused:
-        console.print(f"{summary.refused} lines refused; see `lms-telemetry quarantine list`")
+        console.print(
+            f"{summary.refused} lines refused; see `lms-telemetry quarantine list`"
+        )
 
 
 @main.group()
@@ -127,13 +151,24 @@ def quarantine() -> None:
 @server_option
 @token_option
 @click.option("--limit", type=int, default=50, show_default=True)
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
-def quarantine_list(config_path: str | None, db: str | None, server: str | None, token: str | None, limit: int, output: str) -> None:
+@click.option(
+    "--format", "output", type=click.Choice(["table", "json"]), default="table"
+)
+def quarantine_list(
+    config_path: str | None,
+    db: str | None,
+    server: str | None,
+    token: str | None,
+    limit: int,
+    output: str,
+) -> None:
     """Show the newest quarantined bodies with their reasons."""
     from lms_telemetry.ingest.replay import list_quarantine
 
     if server:
-        rows = call_server("GET", f"{server}/api/admin/quarantine", token, params={"limit": limit})["quarantine"]
+        rows = call_server(
+            "GET", f"{server}/api/admin/quarantine", token, params={"limit": limit}
+        )["quarantine"]
     else:
         store = open_database(load_config(config_path, db=db).db_path, read_only=True)
         rows = list_quarantine(store, limit)
@@ -143,8 +178,11 @@ def quarantine_list(config_path: str | None, db: str | None, server: str | None,
     table = Table("id", "received", "reason", "errors", "body")
     for row in rows:
         table.add_row(
-            str(row["quarantine_id"]), str(row["received_at"])[:19], row["reason"],
-            "\n".join(row["errors"]), row["body"][:80],
+            str(row["quarantine_id"]),
+            str(row["received_at"])[:19],
+            row["reason"],
+            "\n".join(row["errors"]),
+            row["body"][:80],
         )
     Console().print(table)
 
@@ -154,7 +192,9 @@ def quarantine_list(config_path: str | None, db: str | None, server: str | None,
 @db_option
 @server_option
 @token_option
-def quarantine_replay(config_path: str | None, db: str | None, server: str | None, token: str | None) -> None:
+def quarantine_replay(
+    config_path: str | None, db: str | None, server: str | None, token: str | None
+) -> None:
     """Judge refused events again (e.g. after a schema extension); store those that pass."""
     from lms_telemetry.ingest.pipeline import Ingestor
     from lms_telemetry.ingest.replay import replay_quarantine
@@ -167,19 +207,27 @@ def quarantine_replay(config_path: str | None, db: str | None, server: str | Non
         config = load_config(config_path, db=db)
         schema = EventSchema.load(config["schema_extensions"])
         store = open_database(config.db_path)
-        result = replay_quarantine(store, Ingestor(config, schema, PrivacyGate(config, schema))).as_dict()
+        result = replay_quarantine(
+            store, Ingestor(config, schema, PrivacyGate(config, schema))
+        ).as_dict()
         store.close()
     click.echo(json.dumps(result, indent=2))
 
 
 @main.command("config")
-@click.option("--format", "output", type=click.Choice(["table", "markdown"]), default="table")
+@click.option(
+    "--format", "output", type=click.Choice(["table", "markdown"]), default="table"
+)
 def show_settings(output: str) -> None:
     """List every setting with its environment variable and default."""
     if output == "markdown":
-        click.echo("| setting | environment variable | default | meaning |\n|---|---|---|---|")
+        click.echo(
+            "| setting | environment variable | default | meaning |\n|---|---|---|---|"
+        )
         for s in SETTINGS:
-            click.echo(f"| `{s.name}` | `{s.env_name}` | `{json.dumps(s.default)}` | {s.description} |")
+            click.echo(
+                f"| `{s.name}` | `{s.env_name}` | `{json.dumps(s.default)}` | {s.description} |"
+            )
         return
     table = Table("setting", "environment variable", "default", "meaning")
     for s in SETTINGS:
@@ -188,22 +236,63 @@ def show_settings(output: str) -> None:
 
 
 @main.command()
-@click.option("--sessions", type=int, default=2000, show_default=True, help="Visits to simulate.")
-@click.option("--catalog", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Catalogue CSV in the goodbooks-10k layout (default: the bundled classics).")
-@click.option("--browser", is_flag=True, help="Run part of the visits in headless Chromium with the real client.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), help="Where the demo keeps its database and logs.")
-@click.option("--exit", "exit_after", is_flag=True, help="Stop after the summary instead of serving the dashboard.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulated behaviour.")
-def demo(sessions: int, catalog: Path | None, browser: bool, directory: Path | None, exit_after: bool, seed: int) -> None:
+@click.option(
+    "--sessions", type=int, default=2000, show_default=True, help="Visits to simulate."
+)
+@click.option(
+    "--catalog",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Catalogue CSV in the goodbooks-10k layout (default: the bundled classics).",
+)
+@click.option(
+    "--browser",
+    is_flag=True,
+    help="Run part of the visits in headless Chromium with the real client.",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo keeps its database and logs.",
+)
+@click.option(
+    "--exit",
+    "exit_after",
+    is_flag=True,
+    help="Stop after the summary instead of serving the dashboard.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Seed of the simulated behaviour.",
+)
+def demo(
+    sessions: int,
+    catalog: Path | None,
+    browser: bool,
+    directory: Path | None,
+    exit_after: bool,
+    seed: int,
+) -> None:
     """Run the service, a sample library site and simulated visitors; show the results."""
     checkout = Path(__file__).resolve().parents[2]
     if not (checkout / "examples" / "opac").is_dir():
-        raise click.ClickException("The demo runs from a source checkout: examples/opac is missing")
+        raise click.ClickException(
+            "The demo runs from a source checkout: examples/opac is missing"
+        )
     sys.path.insert(0, str(checkout))
     from examples.opac.demo import run_demo
 
-    code = run_demo(sessions=sessions, catalog_path=catalog, browser=browser,
-                    directory=directory, exit_after=exit_after, seed=seed)
+    code = run_demo(
+        sessions=sessions,
+        catalog_path=catalog,
+        browser=browser,
+        directory=directory,
+        exit_after=exit_after,
+        seed=seed,
+    )
     sys.exit(code)
 
 
@@ -214,7 +303,15 @@ def _register_commands() -> None:
     from lms_telemetry.experiments.commands import experiment
     from lms_telemetry.privacy.commands import erase, privacy, privacy_notice, retention
 
-    commands = (report_command, experiment, retention, erase, privacy_notice, privacy, user)
+    commands = (
+        report_command,
+        experiment,
+        retention,
+        erase,
+        privacy_notice,
+        privacy,
+        user,
+    )
     for command in commands:
         main.add_command(command)
 

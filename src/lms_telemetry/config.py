@@ -39,45 +39,165 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     # Service
     Setting("db", str, "lms-telemetry.duckdb", "DuckDB database file."),
-    Setting("spool_dir", str, "", "Spool folder; default: the database path + '.spool'."),
+    Setting(
+        "spool_dir", str, "", "Spool folder; default: the database path + '.spool'."
+    ),
     Setting("host", str, "127.0.0.1", "Address the service listens on."),
     Setting("port", int, 8080, "Port the service listens on."),
     Setting("workers", int, 0, "Ingest processes; 0 means one per core."),
     Setting("log_level", str, "info", "Logging level: debug, info, warning, error."),
-    Setting("cors_origins", list, [], "Origins allowed to send events from a browser; '*' for any."),
-    Setting("write_keys", list, [], "Accepted write keys; empty means no key is required."),
-    Setting("admin_token", str, "", "Token for the report and admin API (Bearer); empty disables token access."),
-    Setting("schema_extensions", list, [], "JSON files that add a deployment's own events to the schema."),
+    Setting(
+        "cors_origins",
+        list,
+        [],
+        "Origins allowed to send events from a browser; '*' for any.",
+    ),
+    Setting(
+        "write_keys", list, [], "Accepted write keys; empty means no key is required."
+    ),
+    Setting(
+        "admin_token",
+        str,
+        "",
+        "Token for the report and admin API (Bearer); empty disables token access.",
+    ),
+    Setting(
+        "schema_extensions",
+        list,
+        [],
+        "JSON files that add a deployment's own events to the schema.",
+    ),
     # Limits on what a request may carry
-    Setting("limits.max_event_bytes", int, 32 * 1024, "Largest event, in bytes of JSON."),
-    Setting("limits.max_body_bytes", int, 1024 * 1024, "Largest body after decompression, in bytes."),
+    Setting(
+        "limits.max_event_bytes", int, 32 * 1024, "Largest event, in bytes of JSON."
+    ),
+    Setting(
+        "limits.max_body_bytes",
+        int,
+        1024 * 1024,
+        "Largest body after decompression, in bytes.",
+    ),
     Setting("limits.max_batch_events", int, 500, "Most events in one batch."),
-    Setting("limits.max_depth", int, 10, "Deepest nesting of objects and arrays in a body."),
-    Setting("limits.max_future_skew_seconds", int, 300, "A timestamp further ahead of receipt than this, with no sent_at, becomes the receipt time."),
+    Setting(
+        "limits.max_depth", int, 10, "Deepest nesting of objects and arrays in a body."
+    ),
+    Setting(
+        "limits.max_future_skew_seconds",
+        int,
+        300,
+        "A timestamp further ahead of receipt than this, with no sent_at, becomes the receipt time.",
+    ),
     # Spool and loader
-    Setting("spool.segment_max_bytes", int, 16 * 1024 * 1024, "Spool segment size at which a new segment starts."),
-    Setting("spool.max_pending_events", int, 50_000, "Events waiting for the disk per ingest process before the service answers 503."),
-    Setting("spool.max_backlog_bytes", int, 512 * 1024 * 1024, "Spool bytes not yet loaded before the service answers 503."),
-    Setting("spool.load_interval_ms", int, 200, "How often the loader looks for new spool records."),
-    Setting("spool.dedup_window_days", int, 7, "How long event ids are remembered at the door to count duplicates in replies."),
+    Setting(
+        "spool.segment_max_bytes",
+        int,
+        16 * 1024 * 1024,
+        "Spool segment size at which a new segment starts.",
+    ),
+    Setting(
+        "spool.max_pending_events",
+        int,
+        50_000,
+        "Events waiting for the disk per ingest process before the service answers 503.",
+    ),
+    Setting(
+        "spool.max_backlog_bytes",
+        int,
+        512 * 1024 * 1024,
+        "Spool bytes not yet loaded before the service answers 503.",
+    ),
+    Setting(
+        "spool.load_interval_ms",
+        int,
+        200,
+        "How often the loader looks for new spool records.",
+    ),
+    Setting(
+        "spool.dedup_window_days",
+        int,
+        7,
+        "How long event ids are remembered at the door to count duplicates in replies.",
+    ),
     # Privacy
-    Setting("privacy.key_file", str, "", "Pseudonym key file (mode 0600); default: beside the database."),
-    Setting("privacy.key_period", str, "month", "Pseudonym key period: day, week or month."),
-    Setting("privacy.keys", str, "", "Pseudonym keys as JSON, instead of a key file (for the environment)."),
-    Setting("privacy.cookieless", bool, False, "Derive a daily device pseudonym from IP and user agent when a client sends no anonymous_id."),
+    Setting(
+        "privacy.key_file",
+        str,
+        "",
+        "Pseudonym key file (mode 0600); default: beside the database.",
+    ),
+    Setting(
+        "privacy.key_period", str, "month", "Pseudonym key period: day, week or month."
+    ),
+    Setting(
+        "privacy.keys",
+        str,
+        "",
+        "Pseudonym keys as JSON, instead of a key file (for the environment).",
+    ),
+    Setting(
+        "privacy.cookieless",
+        bool,
+        False,
+        "Derive a daily device pseudonym from IP and user agent when a client sends no anonymous_id.",
+    ),
     Setting("privacy.retention_days", int, 180, "Days raw events are kept."),
-    Setting("privacy.retention_days_by_category", dict, {}, "Days raw events are kept, per category (overrides retention_days)."),
-    Setting("privacy.quarantine_retention_days", int, 30, "Days quarantined bodies are kept."),
-    Setting("privacy.barcode_patterns", list, [], "Extra regular expressions for patron barcodes."),
-    Setting("privacy.min_ids", int, 5, "Distinct pseudonymous ids a free-text row needs before a report shows it."),
+    Setting(
+        "privacy.retention_days_by_category",
+        dict,
+        {},
+        "Days raw events are kept, per category (overrides retention_days).",
+    ),
+    Setting(
+        "privacy.quarantine_retention_days",
+        int,
+        30,
+        "Days quarantined bodies are kept.",
+    ),
+    Setting(
+        "privacy.barcode_patterns",
+        list,
+        [],
+        "Extra regular expressions for patron barcodes.",
+    ),
+    Setting(
+        "privacy.min_ids",
+        int,
+        5,
+        "Distinct pseudonymous ids a free-text row needs before a report shows it.",
+    ),
     # Reports
-    Setting("reports.catalog", str, "", "Catalogue CSV (goodbooks-10k layout) that gives titles and authors to item ids."),
-    Setting("reports.funnels", list, [], "Extra funnels: tables with name, steps (event names) and optional window_minutes."),
+    Setting(
+        "reports.catalog",
+        str,
+        "",
+        "Catalogue CSV (goodbooks-10k layout) that gives titles and authors to item ids.",
+    ),
+    Setting(
+        "reports.funnels",
+        list,
+        [],
+        "Extra funnels: tables with name, steps (event names) and optional window_minutes.",
+    ),
     # Dashboard
-    Setting("dashboard.admin_password", str, "", "Password of the first admin; generated and printed once when empty."),
-    Setting("dashboard.secret_key", str, "", "Key that signs session cookies; generated and kept beside the database when empty."),
+    Setting(
+        "dashboard.admin_password",
+        str,
+        "",
+        "Password of the first admin; generated and printed once when empty.",
+    ),
+    Setting(
+        "dashboard.secret_key",
+        str,
+        "",
+        "Key that signs session cookies; generated and kept beside the database when empty.",
+    ),
     # Experiments
-    Setting("experiments", list, [], "Experiment definitions: tables with key, variants, metrics (see Experiments)."),
+    Setting(
+        "experiments",
+        list,
+        [],
+        "Experiment definitions: tables with key, variants, metrics (see Experiments).",
+    ),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -91,9 +211,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
     if setting.kind is float and isinstance(value, int):
         value = float(value)
     if not isinstance(value, setting.kind):
-        raise ConfigError(
-            f"{origin}: {value!r} is not of type {setting.kind.__name__}"
-        )
+        raise ConfigError(f"{origin}: {value!r} is not of type {setting.kind.__name__}")
     return value
 
 
@@ -201,7 +319,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"Configuration file {str(path)!r} does not exist") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"Configuration file {str(path)!r} is not valid TOML: {exc}") from None
+        raise ConfigError(
+            f"Configuration file {str(path)!r} is not valid TOML: {exc}"
+        ) from None
     values = {}
     for name, value in _flatten(table).items():
         values[name] = _coerce(_known(name, str(path)), value, f"{path}: {name}")

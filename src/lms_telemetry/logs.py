@@ -23,7 +23,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update(
-            (key, value) for key, value in record.__dict__.items() if key not in _STANDARD
+            (key, value)
+            for key, value in record.__dict__.items()
+            if key not in _STANDARD
         )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -53,7 +55,9 @@ def configure_logging(level: str = "info", stream=None) -> None:  # type: ignore
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     if stream.isatty():
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
     else:
         handler.setFormatter(JsonFormatter())
     handler.addFilter(_RepeatFilter())

@@ -47,10 +47,12 @@ def test_cors_preflight_answered_for_configured_origin_only(
     }
 
     allowed = httpx.options(
-        f"{service.url}/api/telemetry", headers={"Origin": "https://opac.example.org", **preflight}
+        f"{service.url}/api/telemetry",
+        headers={"Origin": "https://opac.example.org", **preflight},
     )
     refused = httpx.options(
-        f"{service.url}/api/telemetry", headers={"Origin": "https://evil.example", **preflight}
+        f"{service.url}/api/telemetry",
+        headers={"Origin": "https://evil.example", **preflight},
     )
 
     assert allowed.status_code == 200

@@ -32,7 +32,11 @@ class LoadGenerator:
 
     def _batch(self) -> list[dict[str, object]]:
         return [
-            {"event": "search_input", "event_id": str(uuid.uuid4()), "payload": {"query": "q"}}
+            {
+                "event": "search_input",
+                "event_id": str(uuid.uuid4()),
+                "payload": {"query": "q"},
+            }
             for _ in range(EVENTS_PER_BATCH)
         ]
 
@@ -44,7 +48,9 @@ class LoadGenerator:
                 with self._lock:
                     self.sent |= ids
                 try:
-                    reply = client.post(f"{self.url}/api/telemetry", json={"batch": batch})
+                    reply = client.post(
+                        f"{self.url}/api/telemetry", json={"batch": batch}
+                    )
                 except httpx.HTTPError:
                     with self._lock:
                         self.unanswered.append(batch)
@@ -66,7 +72,10 @@ class LoadGenerator:
 
 def stored_ids(db_path: Path) -> list[str]:
     with duckdb.connect(str(db_path), read_only=True) as connection:
-        return [str(row[0]) for row in connection.execute("SELECT event_id FROM events").fetchall()]
+        return [
+            str(row[0])
+            for row in connection.execute("SELECT event_id FROM events").fetchall()
+        ]
 
 
 def drain(service: Service) -> None:
@@ -116,7 +125,9 @@ def test_kill_9_of_one_worker_loses_nothing_and_service_goes_on(tmp_path: Path) 
     assert len(ids) == len(set(ids))
 
 
-def test_unanswered_batches_sent_again_after_restart_are_stored_once(tmp_path: Path) -> None:
+def test_unanswered_batches_sent_again_after_restart_are_stored_once(
+    tmp_path: Path,
+) -> None:
     service = Service(tmp_path).start()
     load = LoadGenerator(service.url)
     load.start()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -20,17 +20,26 @@ from tests.service import Service
 
 RENEWAL = {
     "key": "one-click-renewal",
-    "variants": [{"key": "control", "weight": 0.5}, {"key": "one-click", "weight": 0.5}],
+    "variants": [
+        {"key": "control", "weight": 0.5},
+        {"key": "one-click", "weight": 0.5},
+    ],
     "primary_metric": "renewal_conversion",
     "guardrails": [],
 }
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/133.0"}
 
 
-def event(name: str, device: str, moment: datetime, **payload: object) -> dict[str, object]:
+def event(
+    name: str, device: str, moment: datetime, **payload: object
+) -> dict[str, object]:
     return {
-        "event": name, "event_id": str(uuid.uuid4()), "anonymous_id": device,
-        "timestamp": moment.isoformat(), "persona": "patron", "payload": payload,
+        "event": name,
+        "event_id": str(uuid.uuid4()),
+        "anonymous_id": device,
+        "timestamp": moment.isoformat(),
+        "persona": "patron",
+        "payload": payload,
     }
 
 
@@ -60,7 +69,10 @@ def test_admin_api_saves_checks_and_removes_experiments(service: Service) -> Non
     anonymous = httpx.post(url, json=good)
 
     assert refused.status_code == 400
-    assert refused.json()["message"] == "experiment.coverage: 1.5 must be a number from 0 to 1"
+    assert (
+        refused.json()["message"]
+        == "experiment.coverage: 1.5 must be a number from 0 to 1"
+    )
     assert saved.status_code == 201
     assert [d["key"] for d in listed] == ["shorter-hold-form"]
     assert removed.status_code == 204
@@ -73,7 +85,7 @@ def test_results_find_a_planted_effect_and_match_the_command(
     service = start_service(LMS_TELEMETRY_EXPERIMENTS=json.dumps([RENEWAL]))
     definition = parse_experiment(RENEWAL)
     generator = random.Random(7)
-    start = datetime.now(timezone.utc) - timedelta(hours=2)
+    start = datetime.now(UTC) - timedelta(hours=2)
     rates = {0: 0.30, 1: 0.45}
     converted = {0: 0, 1: 0}
     units = {0: 0, 1: 0}
@@ -83,35 +95,70 @@ def test_results_find_a_planted_effect_and_match_the_command(
         variant = assign_variant(definition, device)
         assert variant is not None
         units[variant] += 1
-        events.append(event("experiment_exposure", device, start, experiment=RENEWAL["key"],
-                            variant=RENEWAL["variants"][variant]["key"]))
+        events.append(
+            event(
+                "experiment_exposure",
+                device,
+                start,
+                experiment=RENEWAL["key"],
+                variant=RENEWAL["variants"][variant]["key"],
+            )
+        )
         if generator.random() < rates[variant]:
             converted[variant] += 1
-            events.append(event("item_renewed", device, start + timedelta(minutes=1),
-                                item_id="b1", outcome="success"))
+            events.append(
+                event(
+                    "item_renewed",
+                    device,
+                    start + timedelta(minutes=1),
+                    item_id="b1",
+                    outcome="success",
+                )
+            )
     for chunk in range(0, len(events), 400):
-        service.post({"batch": events[chunk:chunk + 400]}, headers=BROWSER)
+        service.post({"batch": events[chunk : chunk + 400]}, headers=BROWSER)
     service.wait_loaded(len(events))
 
-    result = httpx.get(f"{service.url}/api/experiments/one-click-renewal/results",
-                       headers=service.auth).json()
+    result = httpx.get(
+        f"{service.url}/api/experiments/one-click-renewal/results", headers=service.auth
+    ).json()
     command = subprocess.run(
-        [sys.executable, "-m", "lms_telemetry.cli", "experiment", "analyze", "one-click-renewal",
-         "--server", service.url, "--token", service.admin_token, "--format", "json"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "lms_telemetry.cli",
+            "experiment",
+            "analyze",
+            "one-click-renewal",
+            "--server",
+            service.url,
+            "--token",
+            service.admin_token,
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert [v["units"] for v in result["variants"]] == [units[0], units[1]]
     primary = result["metrics"][0]
     assert [v["value"] for v in primary["variants"]] == [
-        converted[0] / units[0], converted[1] / units[1]
+        converted[0] / units[0],
+        converted[1] / units[1],
     ]
     # Independent check of the lift's significance: a two-proportion z-test.
-    table = [[converted[0], units[0] - converted[0]], [converted[1], units[1] - converted[1]]]
+    table = [
+        [converted[0], units[0] - converted[0]],
+        [converted[1], units[1] - converted[1]],
+    ]
     assert stats.chi2_contingency(table, correction=False).pvalue < 0.05
     lift = primary["variants"][1]["lift"]
     control_rate, treatment_rate = converted[0] / units[0], converted[1] / units[1]
-    assert lift["effect"] == pytest.approx((treatment_rate - control_rate) / control_rate)
+    assert lift["effect"] == pytest.approx(
+        (treatment_rate - control_rate) / control_rate
+    )
     assert lift["p_value"] < 0.05
     assert "one-click" in result["verdict"]
     assert json.loads(command.stdout) == result

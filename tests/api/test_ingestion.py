@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -23,7 +23,7 @@ def stored_rows(service: Service, sql: str) -> list[tuple[Any, ...]]:
 
 
 def now_text(offset_seconds: float = 0) -> str:
-    moment = datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)
+    moment = datetime.now(UTC) + timedelta(seconds=offset_seconds)
     return moment.isoformat().replace("+00:00", "Z")
 
 
@@ -40,7 +40,11 @@ def search_event(**payload: Any) -> dict[str, Any]:
 
 
 def test_sketch_minimal_event_is_accepted_and_reported(service: Service) -> None:
-    body = {"event": "search_input", "timestamp": now_text(), "payload": {"query": "tolkien"}}
+    body = {
+        "event": "search_input",
+        "timestamp": now_text(),
+        "payload": {"query": "tolkien"},
+    }
 
     response = service.post(body)
 
@@ -62,7 +66,11 @@ def test_batch_with_bad_event_keeps_good_neighbours(service: Service) -> None:
         "accepted": 2,
         "duplicates": 0,
         "rejected": [
-            {"index": 1, "event_id": bad["event_id"], "errors": ["payload.results_count: must be >= 0"]}
+            {
+                "index": 1,
+                "event_id": bad["event_id"],
+                "errors": ["payload.results_count: must be >= 0"],
+            }
         ],
     }
     service.wait_loaded(2)
@@ -72,14 +80,29 @@ def test_batch_with_bad_event_keeps_good_neighbours(service: Service) -> None:
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        ({"event": "book_teleported"}, "event: 'book_teleported' is not a known event (add it with a schema extension)"),
+        (
+            {"event": "book_teleported"},
+            "event: 'book_teleported' is not a known event (add it with a schema extension)",
+        ),
         ({"payload": {"query": "x"}}, "payload.results_count: is required"),
-        ({"payload": {"query": "x", "results_count": 1, "colour": "red"}}, "payload.colour: is not a field of this event"),
-        ({"persona": "wizard"}, "persona: must be one of 'patron', 'librarian', 'admin', 'it', 'unknown'"),
+        (
+            {"payload": {"query": "x", "results_count": 1, "colour": "red"}},
+            "payload.colour: is not a field of this event",
+        ),
+        (
+            {"persona": "wizard"},
+            "persona: must be one of 'patron', 'librarian', 'admin', 'it', 'unknown'",
+        ),
         ({"timestamp": "yesterday"}, "timestamp: must be a valid date-time"),
         ({"event_id": "not-a-uuid"}, "event_id: must be a valid uuid"),
-        ({"payload": {"query": "x", "results_count": "3"}}, "payload.results_count: must be of type integer"),
-        ({"payload": {"query": "q" * 513, "results_count": 1}}, "payload.query: must be at most 512 characters long"),
+        (
+            {"payload": {"query": "x", "results_count": "3"}},
+            "payload.results_count: must be of type integer",
+        ),
+        (
+            {"payload": {"query": "q" * 513, "results_count": 1}},
+            "payload.query: must be at most 512 characters long",
+        ),
     ],
 )
 def test_invalid_event_is_refused_with_field_and_rule(
@@ -93,7 +116,9 @@ def test_invalid_event_is_refused_with_field_and_rule(
     assert reply["rejected"][0]["errors"] == [error]
 
 
-def test_retried_batch_is_stored_once_and_counted_as_duplicates(service: Service) -> None:
+def test_retried_batch_is_stored_once_and_counted_as_duplicates(
+    service: Service,
+) -> None:
     batch = {"batch": [search_event() for _ in range(5)]}
 
     first = service.post(batch).json()
@@ -119,7 +144,10 @@ def test_text_plain_beacon_with_gzip_is_accepted(service: Service) -> None:
     response = httpx.post(
         f"{service.url}/api/telemetry",
         content=body,
-        headers={"Content-Type": "text/plain;charset=UTF-8", "Content-Encoding": "gzip"},
+        headers={
+            "Content-Type": "text/plain;charset=UTF-8",
+            "Content-Encoding": "gzip",
+        },
     )
 
     assert response.status_code == 202
@@ -128,7 +156,9 @@ def test_text_plain_beacon_with_gzip_is_accepted(service: Service) -> None:
 
 def test_unsupported_content_type_is_refused(service: Service) -> None:
     response = httpx.post(
-        f"{service.url}/api/telemetry", content=b"<event/>", headers={"Content-Type": "application/xml"}
+        f"{service.url}/api/telemetry",
+        content=b"<event/>",
+        headers={"Content-Type": "application/xml"},
     )
 
     assert response.status_code == 415
@@ -140,16 +170,32 @@ def test_unsupported_content_type_is_refused(service: Service) -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"{not json", "Body is not valid JSON: Expecting property name enclosed in double quotes"),
-        (b'{"event": "search_input", "payload": {"query": NaN}}', "Body is not valid JSON: NaN is not a JSON number"),
-        (b'{"batch": [{"event": "x", "n": Infinity}]}', "Body is not valid JSON: Infinity is not a JSON number"),
-        (b"[1, 2]", 'Body must be a JSON object: one event, or {"sent_at": ..., "batch": [...]}'),
+        (
+            b"{not json",
+            "Body is not valid JSON: Expecting property name enclosed in double quotes",
+        ),
+        (
+            b'{"event": "search_input", "payload": {"query": NaN}}',
+            "Body is not valid JSON: NaN is not a JSON number",
+        ),
+        (
+            b'{"batch": [{"event": "x", "n": Infinity}]}',
+            "Body is not valid JSON: Infinity is not a JSON number",
+        ),
+        (
+            b"[1, 2]",
+            'Body must be a JSON object: one event, or {"sent_at": ..., "batch": [...]}',
+        ),
         (b'{"batch": {"event": "x"}}', "batch: must be an array of events"),
     ],
 )
-def test_undecodable_body_is_refused_with_400(service: Service, body: bytes, message: str) -> None:
+def test_undecodable_body_is_refused_with_400(
+    service: Service, body: bytes, message: str
+) -> None:
     response = httpx.post(
-        f"{service.url}/api/telemetry", content=body, headers={"Content-Type": "application/json"}
+        f"{service.url}/api/telemetry",
+        content=body,
+        headers={"Content-Type": "application/json"},
     )
 
     assert response.status_code == 400
@@ -157,21 +203,32 @@ def test_undecodable_body_is_refused_with_400(service: Service, body: bytes, mes
 
 
 def test_undecodable_body_is_quarantined_with_its_reason(service: Service) -> None:
-    httpx.post(f"{service.url}/api/telemetry", content=b"{broken", headers={"Content-Type": "application/json"})
+    httpx.post(
+        f"{service.url}/api/telemetry",
+        content=b"{broken",
+        headers={"Content-Type": "application/json"},
+    )
 
     service.wait_quarantined(1)
-    rows = httpx.get(f"{service.url}/api/admin/quarantine", headers=service.auth).json()["quarantine"]
+    rows = httpx.get(
+        f"{service.url}/api/admin/quarantine", headers=service.auth
+    ).json()["quarantine"]
 
     assert [(r["reason"], r["body"]) for r in rows] == [("not_json", "{broken")]
 
 
 def test_nul_characters_removed_and_lone_surrogates_replaced(service: Service) -> None:
     body = (
-        b'{"event": "search_input", "timestamp": "' + now_text().encode()
+        b'{"event": "search_input", "timestamp": "'
+        + now_text().encode()
         + b'", "payload": {"query": "ab\\u0000c\\ud800d"}}'
     )
 
-    response = httpx.post(f"{service.url}/api/telemetry", content=body, headers={"Content-Type": "application/json"})
+    response = httpx.post(
+        f"{service.url}/api/telemetry",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
 
     assert response.json()["accepted"] == 1
     service.wait_loaded(1)
@@ -184,14 +241,18 @@ def test_body_over_one_mebibyte_is_refused_with_413(service: Service) -> None:
     response = httpx.post(f"{service.url}/api/telemetry", content=body)
 
     assert response.status_code == 413
-    assert response.json()["message"] == "Body exceeds the limit of 1048576 bytes (max_body_bytes)"
+    assert (
+        response.json()["message"]
+        == "Body exceeds the limit of 1048576 bytes (max_body_bytes)"
+    )
 
 
 def test_gzip_bomb_stops_at_the_inflated_limit(service: Service) -> None:
     bomb = gzip.compress(b" " * (200 * 1024 * 1024))
 
     response = httpx.post(
-        f"{service.url}/api/telemetry", content=bomb,
+        f"{service.url}/api/telemetry",
+        content=bomb,
         headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
     )
 
@@ -215,7 +276,10 @@ def test_single_event_over_32_kib_is_refused_with_413(service: Service) -> None:
     response = service.post(event)
 
     assert response.status_code == 413
-    assert response.json()["message"] == "Event exceeds the limit of 32768 bytes (max_event_bytes)"
+    assert (
+        response.json()["message"]
+        == "Event exceeds the limit of 32768 bytes (max_event_bytes)"
+    )
 
 
 def test_event_over_32_kib_in_a_batch_is_refused_alone(service: Service) -> None:
@@ -237,13 +301,16 @@ def test_nesting_deeper_than_10_levels_is_refused_with_413(service: Service) -> 
     response = service.post({"event": "search_input", "payload": nested})
 
     assert response.status_code == 413
-    assert response.json()["message"] == "Body nests deeper than the limit of 10 levels (max_depth)"
+    assert (
+        response.json()["message"]
+        == "Body nests deeper than the limit of 10 levels (max_depth)"
+    )
 
 
 def test_clock_skew_is_corrected_from_sent_at(service: Service) -> None:
     # The client clock runs two hours fast; the event happened 30 s before sending.
     skew = timedelta(hours=2)
-    client_now = datetime.now(timezone.utc) + skew
+    client_now = datetime.now(UTC) + skew
     event = search_event()
     event["timestamp"] = (client_now - timedelta(seconds=30)).isoformat()
 
@@ -251,13 +318,16 @@ def test_clock_skew_is_corrected_from_sent_at(service: Service) -> None:
 
     service.wait_loaded(1)
     [(lag, corrected)] = stored_rows(
-        service, "SELECT epoch(received_at) - epoch(event_time), is_clock_corrected FROM events"
+        service,
+        "SELECT epoch(received_at) - epoch(event_time), is_clock_corrected FROM events",
     )
     assert lag == pytest.approx(30, abs=1.0)
     assert corrected is False
 
 
-def test_future_timestamp_without_sent_at_becomes_receipt_time(service: Service) -> None:
+def test_future_timestamp_without_sent_at_becomes_receipt_time(
+    service: Service,
+) -> None:
     event = search_event()
     event["timestamp"] = now_text(offset_seconds=3600)
 
@@ -265,6 +335,7 @@ def test_future_timestamp_without_sent_at_becomes_receipt_time(service: Service)
 
     service.wait_loaded(1)
     [(lag, corrected)] = stored_rows(
-        service, "SELECT epoch(received_at) - epoch(event_time), is_clock_corrected FROM events"
+        service,
+        "SELECT epoch(received_at) - epoch(event_time), is_clock_corrected FROM events",
     )
     assert (lag, corrected) == (0, True)

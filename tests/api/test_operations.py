@@ -13,7 +13,11 @@ from tests.service import Service
 
 
 def metric(text: str, name: str, labels: str = "") -> float:
-    pattern = re.escape(name) + (re.escape("{" + labels + "}") if labels else "") + r" ([0-9.e+]+)"
+    pattern = (
+        re.escape(name)
+        + (re.escape("{" + labels + "}") if labels else "")
+        + r" ([0-9.e+]+)"
+    )
     found = re.search("^" + pattern + "$", text, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 
@@ -26,15 +30,26 @@ def test_health_answers_ok(service: Service) -> None:
 
 
 def test_metrics_count_accepted_refused_and_duplicates(service: Service) -> None:
-    event = {"event": "search_input", "event_id": str(uuid.uuid4()), "payload": {"query": "q"}}
+    event = {
+        "event": "search_input",
+        "event_id": str(uuid.uuid4()),
+        "payload": {"query": "q"},
+    }
     service.post({"batch": [event, event, {"event": "nope"}]})
-    httpx.post(f"{service.url}/api/telemetry", content=b"[", headers={"Content-Type": "application/json"})
+    httpx.post(
+        f"{service.url}/api/telemetry",
+        content=b"[",
+        headers={"Content-Type": "application/json"},
+    )
 
     text = httpx.get(f"{service.url}/metrics").text
 
     assert metric(text, "lms_telemetry_events_accepted_total") == 1
     assert metric(text, "lms_telemetry_events_duplicate_total") == 1
-    assert metric(text, "lms_telemetry_events_refused_total", 'reason="invalid_event"') == 1
+    assert (
+        metric(text, "lms_telemetry_events_refused_total", 'reason="invalid_event"')
+        == 1
+    )
     assert metric(text, "lms_telemetry_events_refused_total", 'reason="not_json"') == 1
     assert "lms_telemetry_request_duration_seconds_bucket" in text
     assert "lms_telemetry_spool_backlog_bytes" in text
@@ -52,7 +67,11 @@ def test_openapi_document_describes_ingestion(service: Service) -> None:
     document = httpx.get(f"{service.url}/openapi.json").json()
 
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]["/api/telemetry"]["post"]["responses"]) >= {"202", "400", "413"}
+    assert set(document["paths"]["/api/telemetry"]["post"]["responses"]) >= {
+        "202",
+        "400",
+        "413",
+    }
 
 
 def test_privacy_notice_is_served(service: Service) -> None:
@@ -71,11 +90,24 @@ def test_client_file_is_served_with_caching_headers(service: Service) -> None:
     assert "LmsTelemetry" in response.text
 
 
-def test_api_fuzzed_from_its_openapi_document_never_answers_5xx(service: Service) -> None:
+def test_api_fuzzed_from_its_openapi_document_never_answers_5xx(
+    service: Service,
+) -> None:
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", f"{service.url}/openapi.json",
-        "--checks", "not_a_server_error", "--max-examples", "40", "--no-color",
-        "--phases", "fuzzing", "--request-timeout", "20",
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{service.url}/openapi.json",
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        "40",
+        "--no-color",
+        "--phases",
+        "fuzzing",
+        "--request-timeout",
+        "20",
     ]
 
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)

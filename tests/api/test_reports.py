@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Self
 
@@ -98,7 +97,9 @@ def test_min_ids_default_comes_from_configuration(server: ReportServer) -> None:
     )
 
 
-def test_period_defaults_to_the_last_30_days_through_today(server: ReportServer) -> None:
+def test_period_defaults_to_the_last_30_days_through_today(
+    server: ReportServer,
+) -> None:
     today = datetime.now(UTC).date()
 
     days = [row["day"] for row in server.get("overview").json()["daily"]]
@@ -111,7 +112,11 @@ def test_period_defaults_to_the_last_30_days_through_today(server: ReportServer)
 @pytest.mark.parametrize(
     ("params", "parameter", "words"),
     [
-        ({"since": "2024-05-08", "until": "2024-05-07"}, "until", "must be after since"),
+        (
+            {"since": "2024-05-08", "until": "2024-05-07"},
+            "until",
+            "must be after since",
+        ),
         ({"since": "2024-05-06", "until": "May 7"}, "until", "not a date"),
         (
             {"since": "2024-05-06", "until": "2024-05-07", "tz": "Mars/Base"},

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from lms_telemetry.ingest.enrichment import event_time, parse_time, to_micros
 
-RECEIVED = datetime(2026, 12, 3, 12, 0, tzinfo=timezone.utc)
+RECEIVED = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 SKEW_LIMIT = timedelta(minutes=5)
 
 
 def test_sent_at_cancels_a_wrong_client_clock() -> None:
     # A kiosk whose clock was reset to 1970: only the difference counts.
-    timestamp = datetime(1970, 1, 1, 0, 0, 10, tzinfo=timezone.utc)
-    sent_at = datetime(1970, 1, 1, 0, 0, 40, tzinfo=timezone.utc)
+    timestamp = datetime(1970, 1, 1, 0, 0, 10, tzinfo=UTC)
+    sent_at = datetime(1970, 1, 1, 0, 0, 40, tzinfo=UTC)
 
     assert event_time(timestamp, sent_at, RECEIVED, SKEW_LIMIT) == (
-        RECEIVED - timedelta(seconds=30), False
+        RECEIVED - timedelta(seconds=30),
+        False,
     )
 
 
@@ -46,7 +47,7 @@ def test_small_future_skew_without_sent_at_is_kept() -> None:
 
 
 def test_micros_count_from_the_unix_epoch() -> None:
-    moment = datetime(1970, 1, 2, 0, 0, 0, 5, tzinfo=timezone.utc)
+    moment = datetime(1970, 1, 2, 0, 0, 0, 5, tzinfo=UTC)
 
     assert to_micros(moment) == 86_400 * 1_000_000 + 5
     assert parse_time("2024-01-01T00:00:00") is None  # no offset: not RFC 3339

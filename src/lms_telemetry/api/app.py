@@ -44,7 +44,9 @@ def _process_tag(role: str) -> str:
 
 def _build_ingest_state(config: Config, schema: EventSchema, role: str) -> IngestState:
     spool_dir = config.spool_path
-    writer = SegmentWriter(spool_dir, _process_tag(role), config["spool.segment_max_bytes"])
+    writer = SegmentWriter(
+        spool_dir, _process_tag(role), config["spool.segment_max_bytes"]
+    )
     seen = SeenEventIds(spool_dir / "seen-event-ids.sqlite3")
     return IngestState(
         config=config,
@@ -97,7 +99,9 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
         if role != "worker":
             app.state.store = open_store(config.db_path)
             loader = Loader(app.state.store, config.spool_path)
-            loader_thread = LoaderThread(loader, config["spool.load_interval_ms"] / 1000)
+            loader_thread = LoaderThread(
+                loader, config["spool.load_interval_ms"] / 1000
+            )
             app.state.loader = loader
             app.state.ingest.notify_loader = loader_thread.wake.set
             loader_thread.start()
@@ -133,9 +137,14 @@ def _middleware(config: Config) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Content-Type", "Content-Encoding", "X-Telemetry-Key", "Authorization"],
+            allow_headers=[
+                "Content-Type",
+                "Content-Encoding",
+                "X-Telemetry-Key",
+                "Authorization",
+            ],
             max_age=86400,
-        )
+        ),
     ]
 
 

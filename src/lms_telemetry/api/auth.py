@@ -65,7 +65,8 @@ async def basic_role(request: Request, name: str, password: str) -> str | None:
     keys = login_keys_for(name, client)
     if throttle.retry_after_seconds(keys):
         raise HTTPException(
-            429, "Too many failed logins: try again later",
+            429,
+            "Too many failed logins: try again later",
             headers={"Retry-After": str(throttle.retry_after_seconds(keys))},
         )
     # TODO: every Basic request pays one argon2 verification (about 0.1 s);

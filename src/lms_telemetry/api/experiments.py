@@ -52,10 +52,16 @@ async def experiment_results(request: Request) -> Response:
     await require_reader(request)
     engine = request.query_params.get("engine", "frequentist")
     if engine not in ENGINES:
-        return _error(400, "invalid_parameter", f"engine: {engine!r} must be one of {', '.join(ENGINES)}")
+        return _error(
+            400,
+            "invalid_parameter",
+            f"engine: {engine!r} must be one of {', '.join(ENGINES)}",
+        )
 
     def analyse() -> dict[str, Any]:
-        definition = find_experiment_definition(_definitions(request), request.path_params["key"])
+        definition = find_experiment_definition(
+            _definitions(request), request.path_params["key"]
+        )
         return analyze_experiment(request.app.state.store, definition, engine=engine)
 
     try:
@@ -71,10 +77,14 @@ async def save_experiment(request: Request) -> Response:
     except ValueError:
         return _error(400, "not_json", "Body is not valid JSON")
     if not isinstance(table, dict):
-        return _error(400, "bad_body", "Body must be a JSON object defining one experiment")
+        return _error(
+            400, "bad_body", "Body must be a JSON object defining one experiment"
+        )
     state = request.app.state
     try:
-        definition = await asyncio.to_thread(save_definition, state.store, state.config, state.schema, table)
+        definition = await asyncio.to_thread(
+            save_definition, state.store, state.config, state.schema, table
+        )
     except DefinitionError as exc:
         return _error(400, "invalid_experiment", str(exc))
     return JSONResponse({"saved": definition.key}, 201)
@@ -84,7 +94,9 @@ async def remove_experiment(request: Request) -> Response:
     await require_admin(request)
     key = request.path_params["key"]
     if not await asyncio.to_thread(delete_definition, request.app.state.store, key):
-        return _error(404, "unknown_experiment", f"No stored experiment has the key {key!r}")
+        return _error(
+            404, "unknown_experiment", f"No stored experiment has the key {key!r}"
+        )
     return Response(status_code=204)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from starlette.applications import Starlette
 
@@ -40,7 +40,10 @@ async def run_daily(app: Starlette) -> None:
     def retain_while_loader_waits() -> object:
         with state.loader.lock:
             return run_retention(
-                state.store, state.config, datetime.now(timezone.utc), schema=state.schema
+                state.store,
+                state.config,
+                datetime.now(UTC),
+                schema=state.schema,
             )
 
     while True:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hmac
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -44,7 +45,7 @@ def _facts(request: Request) -> RequestFacts:
     return RequestFacts(
         client_ip=request.client.host if request.client else None,
         user_agent=request.headers.get("user-agent"),
-        received_at=datetime.now(timezone.utc),
+        received_at=datetime.now(UTC),
     )
 
 
@@ -70,12 +71,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _overload(state: IngestState) -> Response | None:
     if state.spool.pending_events > state.max_pending_events:
         return error_response(
-            503, "overloaded", "The service is busy writing; retry shortly",
+            503,
+            "overloaded",
+            "The service is busy writing; retry shortly",
             {"Retry-After": "1"},
         )
     if state.backlog_bytes() > state.max_backlog_bytes:
         return error_response(
-            503, "backlog_full", "The spool is full until the loader catches up",
+            503,
+            "backlog_full",
+            "The spool is full until the loader catches up",
             {"Retry-After": "5"},
         )
     return None
@@ -96,14 +101,16 @@ async def _receive(request: Request) -> Response:
     if keys and not _has_valid_key(request, keys):
         metrics.EVENTS_REFUSED.labels("unauthorized").inc()
         return error_response(
-            401, "unauthorized",
+            401,
+            "unauthorized",
             "A valid write key is required in the X-Telemetry-Key header or the key query parameter",
         )
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in _CONTENT_TYPES:
         metrics.EVENTS_REFUSED.labels("unsupported_media_type").inc()
         return error_response(
-            415, "unsupported_media_type",
+            415,
+            "unsupported_media_type",
             f"Content-Type {content_type!r} is not supported; use application/json or text/plain",
         )
     busy = _overload(state)
@@ -114,7 +121,9 @@ async def _receive(request: Request) -> Response:
     raw = b""
     try:
         raw = await _read_body(request, state.ingestor.limits.max_body_bytes)
-        decoded = state.ingestor.decode(raw, request.headers.get("content-encoding", ""))
+        decoded = state.ingestor.decode(
+            raw, request.headers.get("content-encoding", "")
+        )
     except ClientDisconnect:
         return Response(status_code=400)
     except BodyError as error:
@@ -128,7 +137,9 @@ async def _receive(request: Request) -> Response:
 
 
 def busy_reason(response: Response) -> str:
-    return "overloaded" if response.headers.get("retry-after") == "1" else "backlog_full"
+    return (
+        "overloaded" if response.headers.get("retry-after") == "1" else "backlog_full"
+    )
 
 
 async def _quarantine_body(
@@ -158,7 +169,11 @@ async def _store(state: IngestState, judgement: Judgement) -> Response:
         metrics.EVENTS_REFUSED.labels("invalid_event").inc(len(judgement.rejected))
     state.notify_loader()
     return JSONResponse(
-        {"accepted": len(fresh), "duplicates": duplicates, "rejected": judgement.rejected},
+        {
+            "accepted": len(fresh),
+            "duplicates": duplicates,
+            "rejected": judgement.rejected,
+        },
         202,
     )
 

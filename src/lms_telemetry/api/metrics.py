@@ -17,8 +17,8 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
-from prometheus_client import multiprocess
 
 EVENTS_ACCEPTED = Counter(
     "lms_telemetry_events_accepted_total", "Events accepted and made durable."

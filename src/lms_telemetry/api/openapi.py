@@ -22,7 +22,9 @@ def _event_components(schema: EventSchema) -> dict[str, Any]:
     """
     # References inside the event schema point at its own $defs; here those
     # definitions are components.
-    text = json.dumps(schema.document["$defs"]).replace('"#/$defs/', '"#/components/schemas/')
+    text = json.dumps(schema.document["$defs"]).replace(
+        '"#/$defs/', '"#/components/schemas/'
+    )
     definitions: dict[str, Any] = json.loads(text)
     envelope = definitions.pop("envelope")
     components = dict(definitions)
@@ -32,9 +34,13 @@ def _event_components(schema: EventSchema) -> dict[str, Any]:
         properties["event"] = {"const": name}
         properties["payload"] = {"$ref": f"#/components/schemas/payloads/{name}"}
         components[f"event_{name}"] = {
-            **envelope, "required": ["event", "payload"], "properties": properties
+            **envelope,
+            "required": ["event", "payload"],
+            "properties": properties,
         }
-    components["Event"] = {"anyOf": [{"$ref": f"#/components/schemas/event_{n}"} for n in names]}
+    components["Event"] = {
+        "anyOf": [{"$ref": f"#/components/schemas/event_{n}"} for n in names]
+    }
     return components
 
 
@@ -43,7 +49,10 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description, "content": _json({"$ref": "#/components/schemas/Error"})}
+    return {
+        "description": description,
+        "content": _json({"$ref": "#/components/schemas/Error"}),
+    }
 
 
 def openapi_document(schema: EventSchema) -> dict[str, Any]:
@@ -55,7 +64,11 @@ def openapi_document(schema: EventSchema) -> dict[str, Any]:
                 "required": ["batch"],
                 "properties": {
                     "sent_at": {"type": "string", "format": "date-time"},
-                    "batch": {"type": "array", "maxItems": 500, "items": {"$ref": "#/components/schemas/Event"}},
+                    "batch": {
+                        "type": "array",
+                        "maxItems": 500,
+                        "items": {"$ref": "#/components/schemas/Event"},
+                    },
                 },
             },
         ]
@@ -77,11 +90,22 @@ def openapi_document(schema: EventSchema) -> dict[str, Any]:
                 "post": {
                     "summary": "Send one event or a batch",
                     "parameters": [
-                        {"name": "key", "in": "query", "required": False, "schema": {"type": "string"}},
+                        {
+                            "name": "key",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        },
                     ],
-                    "requestBody": {"required": True, "content": {**_json(body), "text/plain": {"schema": body}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {**_json(body), "text/plain": {"schema": body}},
+                    },
                     "responses": {
-                        "202": {"description": "Each event judged on its own", "content": _json(reply)},
+                        "202": {
+                            "description": "Each event judged on its own",
+                            "content": _json(reply),
+                        },
                         "400": _error("Body is not JSON or not an event"),
                         "401": _error("Write key missing or wrong"),
                         "413": _error("A limit was crossed"),
@@ -90,9 +114,24 @@ def openapi_document(schema: EventSchema) -> dict[str, Any]:
                     },
                 }
             },
-            "/api/schema": {"get": {"summary": "The event schema", "responses": {"200": {"description": "JSON Schema 2020-12"}}}},
-            "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Healthy"}}}},
-            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Exposition text"}}}},
+            "/api/schema": {
+                "get": {
+                    "summary": "The event schema",
+                    "responses": {"200": {"description": "JSON Schema 2020-12"}},
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Liveness",
+                    "responses": {"200": {"description": "Healthy"}},
+                }
+            },
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus metrics",
+                    "responses": {"200": {"description": "Exposition text"}},
+                }
+            },
         },
         "components": {"schemas": {**_event_components(schema), "Error": _ERROR}},
     }

@@ -50,7 +50,10 @@ def _static_file(name: str, media_type: str):  # type: ignore[no-untyped-def]
         return Response(
             path.read_bytes(),
             media_type=media_type,
-            headers={"Cache-Control": _CLIENT_CACHE, "Access-Control-Allow-Origin": "*"},
+            headers={
+                "Cache-Control": _CLIENT_CACHE,
+                "Access-Control-Allow-Origin": "*",
+            },
         )
 
     return serve
@@ -61,6 +64,10 @@ routes = [
     Route("/metrics", prometheus_metrics),
     Route("/api/schema", event_schema),
     Route("/openapi.json", openapi),
-    Route("/telemetry_client.js", _static_file("telemetry_client.js", "text/javascript")),
-    Route("/telemetry_client.mjs", _static_file("telemetry_client.mjs", "text/javascript")),
+    Route(
+        "/telemetry_client.js", _static_file("telemetry_client.js", "text/javascript")
+    ),
+    Route(
+        "/telemetry_client.mjs", _static_file("telemetry_client.mjs", "text/javascript")
+    ),
 ]

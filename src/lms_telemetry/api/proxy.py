@@ -17,8 +17,15 @@ from starlette.types import Receive, Scope, Send
 
 # Hop-by-hop headers are about one connection, not the request (RFC 9110 7.6.1).
 _HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-    "te", "trailer", "transfer-encoding", "upgrade", "content-length",
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "content-length",
 }
 
 
@@ -38,7 +45,9 @@ class OwnerProxy:
                 policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
             )
             self._client = httpx.AsyncClient(
-                transport=transport, base_url="http://owner", timeout=120,
+                transport=transport,
+                base_url="http://owner",
+                timeout=120,
                 cookies=no_cookies,
             )
         return self._client
@@ -69,20 +78,27 @@ class OwnerProxy:
             )
         except httpx.InvalidURL:
             return JSONResponse(
-                {"error": "bad_path", "message": "The request path is not a valid URL"}, 400
+                {"error": "bad_path", "message": "The request path is not a valid URL"},
+                400,
             )
         except httpx.TransportError:
             return JSONResponse(
-                {"error": "owner_unavailable", "message": "The database owner process is not reachable; retry shortly"},
+                {
+                    "error": "owner_unavailable",
+                    "message": "The database owner process is not reachable; retry shortly",
+                },
                 503,
                 headers={"Retry-After": "2"},
             )
         kept = {
-            k: v for k, v in upstream.headers.multi_items() if k.lower() not in _HOP_BY_HOP
-            and k.lower() != "content-encoding"
+            k: v
+            for k, v in upstream.headers.multi_items()
+            if k.lower() not in _HOP_BY_HOP and k.lower() != "content-encoding"
         }
         response = Response(upstream.content, status_code=upstream.status_code)
-        response.headers.update({k: v for k, v in kept.items() if k.lower() != "set-cookie"})
+        response.headers.update(
+            {k: v for k, v in kept.items() if k.lower() != "set-cookie"}
+        )
         for cookie in upstream.headers.get_list("set-cookie"):
             response.raw_headers.append((b"set-cookie", cookie.encode("latin-1")))
         return response

@@ -18,7 +18,6 @@ import signal
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import uvicorn
 
@@ -64,7 +63,13 @@ class WorkerPool:
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ, LMS_TELEMETRY_RESOLVED=json.dumps(self.config.values()))
         return subprocess.Popen(
-            [sys.executable, "-m", "lms_telemetry.api.worker", str(self.listen_fd), str(os.getpid())],
+            [
+                sys.executable,
+                "-m",
+                "lms_telemetry.api.worker",
+                str(self.listen_fd),
+                str(os.getpid()),
+            ],
             pass_fds=(self.listen_fd,),
             env=env,
         )
@@ -107,8 +112,13 @@ def serve(config: Config) -> None:
     app = create_app(config, role="owner")
     server = uvicorn.Server(
         uvicorn.Config(
-            app, uds=str(socket_path), log_config=None, access_log=False,
-            proxy_headers=True, forwarded_allow_ips="*", timeout_keep_alive=30,
+            app,
+            uds=str(socket_path),
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            forwarded_allow_ips="*",
+            timeout_keep_alive=30,
         )
     )
     pool = WorkerPool(config, public.fileno(), worker_count(config))

@@ -39,8 +39,12 @@ def main(argv: list[str]) -> None:
     app = create_app(config, role="worker")
     server = uvicorn.Server(
         uvicorn.Config(
-            app, fd=listen_fd, log_config=None, access_log=False,
-            timeout_keep_alive=30, backlog=2048,
+            app,
+            fd=listen_fd,
+            log_config=None,
+            access_log=False,
+            timeout_keep_alive=30,
+            backlog=2048,
         )
     )
     server.run()

@@ -8,7 +8,7 @@ changed or removed. A key lives in one place only.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from lms_telemetry.config import Config
@@ -33,7 +33,9 @@ def _stored_tables(store: Store) -> list[dict[str, Any]]:
     return [json.loads(definition) for (definition,) in rows]
 
 
-def all_definitions(store: Store, config: Config, schema: EventSchema) -> list[ExperimentDefinition]:
+def all_definitions(
+    store: Store, config: Config, schema: EventSchema
+) -> list[ExperimentDefinition]:
     """Every experiment: the configuration's first, then the stored ones."""
     events = schema.event_names()
     configured = load_experiment_definitions(config.get("experiments") or [], events)
@@ -49,20 +51,24 @@ def save_definition(
 ) -> ExperimentDefinition:
     """Check TABLE and store it, replacing a stored experiment of the same key."""
     definition = parse_experiment(table, "experiment", schema.event_names())
-    configured = load_experiment_definitions(config.get("experiments") or [], schema.event_names())
+    configured = load_experiment_definitions(
+        config.get("experiments") or [], schema.event_names()
+    )
     if any(other.key == definition.key for other in configured):
         raise DefinitionError(
             f"experiment.key: {definition.key!r} is defined in the configuration"
         )
     store.execute(
         "INSERT OR REPLACE INTO experiments VALUES (?, ?, ?)",
-        [definition.key, json.dumps(table), datetime.now(timezone.utc)],
+        [definition.key, json.dumps(table), datetime.now(UTC)],
     )
     return definition
 
 
 def delete_definition(store: Store, key: str) -> bool:
     """Remove a stored experiment; False when there was none of that key."""
-    found = store.query("SELECT count(*) FROM experiments WHERE key = ?", [key]).scalar()
+    found = store.query(
+        "SELECT count(*) FROM experiments WHERE key = ?", [key]
+    ).scalar()
     store.execute("DELETE FROM experiments WHERE key = ?", [key])
     return bool(found)

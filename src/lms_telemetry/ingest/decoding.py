@@ -72,9 +72,7 @@ def inflate(raw: bytes, content_encoding: str, limits: Limits) -> bytes:
         # One byte past the limit is enough to know the limit was crossed.
         body = inflater.decompress(raw, limits.max_body_bytes + 1)
     except zlib.error:
-        raise BodyError(
-            400, "bad_encoding", "Body is not valid gzip data"
-        ) from None
+        raise BodyError(400, "bad_encoding", "Body is not valid gzip data") from None
     if len(body) > limits.max_body_bytes:
         raise body_too_large(limits)
     if not inflater.eof:
@@ -150,14 +148,18 @@ def depth_of(node: Any) -> int:
     while stack:
         current, level = stack.pop()
         children = (
-            current.values() if isinstance(current, dict)
-            else current if isinstance(current, list)
+            current.values()
+            if isinstance(current, dict)
+            else current
+            if isinstance(current, list)
             else None
         )
         if children is None:
             continue
         deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+        stack.extend(
+            (child, level + 1) for child in children if isinstance(child, (dict, list))
+        )
     return deepest
 
 
@@ -195,5 +197,5 @@ def split_events(document: Any, limits: Limits) -> DecodedBody:
     raise BodyError(
         400,
         "bad_body",
-        "Body must be a JSON object: one event, or {\"sent_at\": ..., \"batch\": [...]}",
+        'Body must be a JSON object: one event, or {"sent_at": ..., "batch": [...]}',
     )

@@ -9,7 +9,7 @@ and the row is flagged.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -18,7 +18,7 @@ from lms_telemetry.analytics.error_groups import error_kind, fingerprint_error
 from lms_telemetry.analytics.queries import normalize_query
 from lms_telemetry.schema import EventSchema
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ERROR_EVENTS = ("js_error", "backend_exception")
 # Payload fields copied into typed columns of the same name.
 _HOT_FIELDS = (

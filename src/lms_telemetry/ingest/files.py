@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -68,9 +68,12 @@ def ingest_file(
 
 
 def _ingest_chunk(
-    chunk: list[tuple[int, bytes]], store: Store, ingestor: Ingestor, summary: IngestSummary
+    chunk: list[tuple[int, bytes]],
+    store: Store,
+    ingestor: Ingestor,
+    summary: IngestSummary,
 ) -> None:
-    facts = RequestFacts(None, None, datetime.now(timezone.utc))
+    facts = RequestFacts(None, None, datetime.now(UTC))
     events: list[Any] = []
     numbers: list[int] = []
     quarantine: list[dict[str, Any]] = []
@@ -80,12 +83,16 @@ def _ingest_chunk(
             events.append(parse_json(line))
             numbers.append(number)
         except BodyError as error:
-            quarantine.append(ingestor.quarantine_row(error.code, [error.message], line, facts))
+            quarantine.append(
+                ingestor.quarantine_row(error.code, [error.message], line, facts)
+            )
             _refuse(summary, number, [error.message])
     judgement = ingestor.judge(DecodedBody(events, None, True), facts)
     for rejected in judgement.rejected:
         _refuse(summary, numbers[rejected["index"]], rejected["errors"])
-    stored = store.load_spool_records(judgement.rows, quarantine + judgement.quarantine, {})
+    stored = store.load_spool_records(
+        judgement.rows, quarantine + judgement.quarantine, {}
+    )
     summary.accepted += stored
     summary.duplicates += len(judgement.rows) - stored
     summary.refusals.sort(key=lambda refusal: refusal["line"])

@@ -56,7 +56,10 @@ class Ingestor:
         """The body's events; raises BodyError for a body refused as a whole."""
         body = inflate(raw, content_encoding, self.limits)
         decoded = split_events(parse_json(body), self.limits)
-        if not decoded.is_batch and self._size_of(decoded.events[0]) > self.limits.max_event_bytes:
+        if (
+            not decoded.is_batch
+            and self._size_of(decoded.events[0]) > self.limits.max_event_bytes
+        ):
             raise BodyError(413, "event_too_large", self._too_large_message())
         return decoded
 
@@ -105,8 +108,12 @@ class Ingestor:
         facts: RequestFacts,
     ) -> None:
         event_id = item.get("event_id") if isinstance(item, Mapping) else None
-        event_id = event_id if isinstance(event_id, str) and len(event_id) <= 64 else None
-        judgement.rejected.append({"index": index, "event_id": event_id, "errors": errors})
+        event_id = (
+            event_id if isinstance(event_id, str) and len(event_id) <= 64 else None
+        )
+        judgement.rejected.append(
+            {"index": index, "event_id": event_id, "errors": errors}
+        )
         judgement.quarantine.append(
             self.quarantine_row("invalid_event", errors, item, facts, index, event_id)
         )

@@ -9,7 +9,7 @@ otherwise pseudonymize them twice, and put back afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -50,7 +50,7 @@ def _judge_again(ingestor: Ingestor, entry: dict[str, Any]) -> dict[str, Any] | 
     if not isinstance(event, dict):
         return None
     pseudonyms = {key: event.pop(key) for key in _IDENTIFIERS if key in event}
-    facts = RequestFacts(None, None, entry["received_at"].astimezone(timezone.utc))
+    facts = RequestFacts(None, None, entry["received_at"].astimezone(UTC))
     judgement = ingestor.judge(DecodedBody([event], None, False), facts)
     if not judgement.rows:
         return None
@@ -76,9 +76,11 @@ def replay_quarantine(store: Store, ingestor: Ingestor) -> ReplayResult:
         marks = ",".join("?" * len(passed))
         store.execute(
             f"UPDATE quarantine SET replayed_at = ? WHERE quarantine_id IN ({marks})",
-            [datetime.now(timezone.utc), *passed],
+            [datetime.now(UTC), *passed],
         )
-    return ReplayResult(len(entries), stored, len(rows) - stored, len(entries) - len(rows))
+    return ReplayResult(
+        len(entries), stored, len(rows) - stored, len(entries) - len(rows)
+    )
 
 
 def list_quarantine(store: Store, limit: int = 50) -> list[dict[str, Any]]:

@@ -34,7 +34,9 @@ OPEN_SUFFIX = ".open"
 SEALED_SUFFIX = ".seg"
 
 
-def encode_frame(events: list[dict[str, Any]], quarantine: list[dict[str, Any]]) -> bytes:
+def encode_frame(
+    events: list[dict[str, Any]], quarantine: list[dict[str, Any]]
+) -> bytes:
     body = orjson.dumps({"events": events, "quarantine": quarantine})
     return _HEADER.pack(MAGIC, len(body), zlib.crc32(body)) + body
 
@@ -258,7 +260,7 @@ def erase_pseudonyms(
         removed += count
         name = segment_name(path)
         if count and store is not None and name in progress:
-            loaded, is_finished = progress[name]
+            loaded, _ = progress[name]
             store.execute(
                 "UPDATE spool_progress SET offset_bytes = ? WHERE segment = ?",
                 [offsets.get(loaded, 0), name],

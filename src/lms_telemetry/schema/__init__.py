@@ -32,7 +32,7 @@ CATEGORIES = (
 )
 _EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
-__all__ = ["EventSchema", "SchemaError", "SCHEMA_VERSION", "CATEGORIES"]
+__all__ = ["CATEGORIES", "SCHEMA_VERSION", "EventSchema", "SchemaError"]
 
 
 class SchemaError(Exception):
@@ -92,7 +92,9 @@ class EventSchema:
         validator = self._validators[name]  # type: ignore[index]
         if validator.is_valid(envelope):
             return []
-        return sorted({describe_error(error) for error in validator.iter_errors(envelope)})
+        return sorted(
+            {describe_error(error) for error in validator.iter_errors(envelope)}
+        )
 
     def free_text_paths(self, name: str) -> list[tuple[str, ...]]:
         """Paths of the fields marked as free text in this event's envelope.
@@ -146,10 +148,14 @@ def _merge_extension(document: dict[str, Any], path: Path) -> None:
     try:
         extension = json.loads(path.read_text("utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise SchemaError(f"Schema extension {str(path)!r} cannot be read: {exc}") from None
+        raise SchemaError(
+            f"Schema extension {str(path)!r} cannot be read: {exc}"
+        ) from None
     events = extension.get("events") if isinstance(extension, dict) else None
     if not isinstance(events, dict) or not events:
-        raise SchemaError(f"Schema extension {str(path)!r} must have an 'events' object")
+        raise SchemaError(
+            f"Schema extension {str(path)!r} must have an 'events' object"
+        )
     for name, spec in events.items():
         _check_extension_event(document, path, name, spec)
         document["x-events"][name] = {
@@ -162,7 +168,9 @@ def _merge_extension(document: dict[str, Any], path: Path) -> None:
         document["allOf"].append(
             {
                 "if": {"properties": {"event": {"const": name}}, "required": ["event"]},
-                "then": {"properties": {"payload": {"$ref": f"#/$defs/payloads/{name}"}}},
+                "then": {
+                    "properties": {"payload": {"$ref": f"#/$defs/payloads/{name}"}}
+                },
             }
         )
 

@@ -22,7 +22,9 @@ def describe_error(error: Any) -> str:
     if name == "required":
         return f"{field_name([*path, details['property']])}: is required"
     if name == "additionalProperties":
-        fields = [field_name([*path, str(p)[:64]]) for p in details.get("unexpected", [])]
+        fields = [
+            field_name([*path, str(p)[:64]]) for p in details.get("unexpected", [])
+        ]
         return "; ".join(f"{field}: is not a field of this event" for field in fields)
     return f"{field_name(path)}: {_rule(name, details)}"
 

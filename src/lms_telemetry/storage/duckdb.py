@@ -113,7 +113,9 @@ class DuckDBStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._connection = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.Error as exc:
-            raise StorageError(f"Cannot open database {str(self.path)!r}: {exc}") from exc
+            raise StorageError(
+                f"Cannot open database {str(self.path)!r}: {exc}"
+            ) from exc
         self._local = threading.local()
         self._write_lock = threading.Lock()
         if not read_only:
@@ -136,7 +138,12 @@ class DuckDBStore:
             " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
             " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
         )
-        done = {row[0] for row in cursor.execute("SELECT version FROM schema_migrations").fetchall()}
+        done = {
+            row[0]
+            for row in cursor.execute(
+                "SELECT version FROM schema_migrations"
+            ).fetchall()
+        }
         applied = []
         for version, name, sql in _migrations():
             if version in done:
@@ -225,7 +232,9 @@ class DuckDBStore:
         return int(inserted[0][0])
 
     def spool_progress(self) -> dict[str, tuple[int, bool]]:
-        rows = self.query("SELECT segment, offset_bytes, is_finished FROM spool_progress")
+        rows = self.query(
+            "SELECT segment, offset_bytes, is_finished FROM spool_progress"
+        )
         return {segment: (offset, finished) for segment, offset, finished in rows.rows}
 
     def close(self) -> None:
