@@ -277,8 +277,7 @@ def _rollup_tables(store: Store) -> dict[str, list[tuple[Any, ...]]]:
         "sessions": "SELECT * EXCLUDE (session_key, owner) FROM report_sessions",
         "searches": "SELECT * EXCLUDE (session_key, owner, pseudonymous_id)"
         " FROM report_searches",
-        "counts": "SELECT bucket, category, event, persona, interface, is_bot,"
-        " sum(events) FROM report_counts GROUP BY ALL",
+        "counts": "SELECT * FROM report_counts",
     }
     tables = {}
     for name, sql in statements.items():

@@ -51,7 +51,12 @@ def session_kind(scope: Scope) -> str:
 
 
 def rollups_are_current(store: Store) -> bool:
-    """Whether the rollups were refreshed after the last change to events."""
+    """Whether the rollups were refreshed after the last change to events.
+
+    Compares the count and latest receipt time, two cheap reads: an append or
+    a deletion changes the count, unless a deletion and as many appends of
+    events received no later meet between two refreshes of the loader.
+    """
     try:
         row = store.query(
             "SELECT s.events = (SELECT count(*) FROM events)"

@@ -36,13 +36,23 @@ FROM (SELECT DISTINCT session_id FROM events
 ANTI JOIN report_session_ids USING (session_id)
 
 -- name: count_added
--- Counts are additive, so new events only add rows, and a bucket may have
--- several rows until the next full build.
-INSERT INTO report_counts
+-- Counts are additive: the buckets new events fall in are summed again with
+-- what they held, which keeps one row per bucket and key.
+CREATE OR REPLACE TEMP TABLE rollup_counts AS
 SELECT to_timestamp(epoch_us(event_time) // 900000000 * 900) AS bucket,
     category, event, persona, interface, is_bot, count(*) AS events
 FROM events WHERE rowid > $watermark
-GROUP BY ALL
+GROUP BY ALL;
+CREATE OR REPLACE TEMP TABLE rollup_buckets AS
+SELECT DISTINCT bucket FROM rollup_counts;
+INSERT INTO rollup_counts
+SELECT * FROM report_counts WHERE bucket IN (SELECT bucket FROM rollup_buckets);
+DELETE FROM report_counts WHERE bucket IN (SELECT bucket FROM rollup_buckets);
+INSERT INTO report_counts
+SELECT bucket, category, event, persona, interface, is_bot, sum(events)
+FROM rollup_counts GROUP BY ALL;
+DROP TABLE rollup_counts;
+DROP TABLE rollup_buckets;
 
 -- name: stage_added
 CREATE OR REPLACE TEMP TABLE rollup_added AS
