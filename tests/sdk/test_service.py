@@ -6,8 +6,11 @@ are flagged as bot traffic while the SDK's own agent is not.
 
 from __future__ import annotations
 
+import logging
+
 import duckdb
 import httpx
+import pytest
 
 from lms_telemetry.sdk import TelemetryClient
 from tests.sdk.conftest import serve_asgi
@@ -86,3 +89,21 @@ def test_requests_and_exception_are_stored_by_the_service(service: Service) -> N
             "CatalogueFault",
         ),
     ]
+
+
+def test_events_the_service_rejects_are_counted_as_drops(
+    service: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = TelemetryClient(service.url + "/api/telemetry")
+    with caplog.at_level(logging.WARNING, logger="lms_telemetry.sdk.client"):
+        assert client.track("no_such_event", {})
+        assert client.flush()
+        assert client.track("no_such_event", {})
+        client.close()
+
+    assert client.drops == {"rejected_by_server": 2}
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    message = warnings[0].getMessage()
+    assert "rejected_by_server" in message
+    assert "no_such_event" in message

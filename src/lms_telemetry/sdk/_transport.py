@@ -4,6 +4,8 @@ The transport runs on the client's background thread only. It retries
 network errors, 5xx and 429 with exponential backoff and full jitter,
 honours ``Retry-After`` on 429 and 503, splits a batch the service found
 too large (413) and drops a batch the service refused for any other 4xx.
+Events the service refused one by one inside an accepted batch (a 2xx
+reply listing them under ``rejected``) are counted as drops too.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
+import orjson
 
 from lms_telemetry.sdk.envelope import utc_now
 
@@ -75,7 +79,7 @@ class Transport:
         headers: dict[str, str],
         policy: RetryPolicy,
         abort: threading.Event,
-        count_drop: Callable[[str, int], None],
+        count_drop: Callable[[str, int, str], None],
         rng: random.Random | None = None,
     ) -> None:
         self._client = client
@@ -89,8 +93,9 @@ class Transport:
     def send(self, events: list[bytes]) -> None:
         """Deliver ``events``, splitting on 413; count whatever is lost."""
         for attempt in range(self._policy.max_retries + 1):
-            status, wait = self._post(events)
+            status, wait, body = self._post(events)
             if status is not None and status < 300:
+                self._count_refused_events(body)
                 return
             if status == 413 and len(events) > 1:
                 middle = len(events) // 2
@@ -99,34 +104,60 @@ class Transport:
                 return
             if status is not None and _is_final(status):
                 logger.debug("batch refused with status %d", status)
-                self._count_drop("rejected", len(events))
+                self._count_drop("rejected", len(events), "")
                 return
             if attempt == self._policy.max_retries:
                 break
             delay = wait if wait is not None else self._backoff(attempt)
             if self._abort.wait(delay):
-                self._count_drop("shutdown", len(events))
+                self._count_drop("shutdown", len(events), "")
                 return
-        self._count_drop("retries_exhausted", len(events))
+        self._count_drop("retries_exhausted", len(events), "")
 
     def _backoff(self, attempt: int) -> float:
         return self._policy.backoff_seconds(attempt, self._rng)
 
-    def _post(self, events: list[bytes]) -> tuple[int | None, float | None]:
-        """POST once; return (status or None on a network error, Retry-After)."""
+    def _count_refused_events(self, body: bytes) -> None:
+        """Count the events an accepted batch's reply lists as ``rejected``."""
+        refused = _refused_events(body)
+        if refused:
+            detail = _first_error(refused)
+            self._count_drop("rejected_by_server", len(refused), detail)
+
+    def _post(self, events: list[bytes]) -> tuple[int | None, float | None, bytes]:
+        """POST once; return (status or None on a network error, Retry-After, body)."""
         try:
             response = self._client.post(
                 self._endpoint, content=encode_batch(events), headers=self._headers
             )
         except httpx.HTTPError as exc:
             logger.debug("telemetry endpoint unreachable: %s", exc)
-            return None, None
+            return None, None, b""
         wait = None
         if response.status_code in RETRY_AFTER_STATUSES:
             wait = parse_retry_after(response.headers.get("retry-after"))
-        return response.status_code, wait
+        return response.status_code, wait, response.content
 
 
 def _is_final(status: int) -> bool:
     """4xx other than 408 and 429 will not succeed on a retry."""
     return 400 <= status < 500 and status not in (408, 429)
+
+
+def _refused_events(body: bytes) -> list[Any]:
+    """The ``rejected`` entries of a reply body; none when it is not that shape."""
+    try:
+        reply = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return []
+    refused = reply.get("rejected") if isinstance(reply, dict) else None
+    return refused if isinstance(refused, list) else []
+
+
+def _first_error(refused: list[Any]) -> str:
+    """The first error message the service gave for a refused event."""
+    for entry in refused:
+        errors = entry.get("errors") if isinstance(entry, dict) else None
+        if isinstance(errors, list) and errors:
+            return str(errors[0])
+    return ""

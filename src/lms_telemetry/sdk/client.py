@@ -94,7 +94,7 @@ class TelemetryClient:
             encoded = orjson.dumps(envelope, default=str)
         except Exception as exc:  # noqa: BLE001 - never raise into the host
             logger.debug("event %r not encoded: %s", event, exc)
-            self._count_drop("invalid_event", 1)
+            self._count_drop("invalid_event", 1, "")
             return False
         return self._enqueue(encoded)
 
@@ -119,7 +119,7 @@ class TelemetryClient:
             lost = len(self._pending)
             self._pending.clear()
         if lost:
-            self._count_drop("shutdown", lost)
+            self._count_drop("shutdown", lost, "")
         self._http.close()
         atexit.unregister(self.close)
 
@@ -134,7 +134,7 @@ class TelemetryClient:
                 if len(self._pending) >= self.max_batch_events:
                     self._condition.notify_all()
                 return True
-        self._count_drop(reason, 1)
+        self._count_drop(reason, 1, "")
         return False
 
     def _is_idle(self) -> bool:
@@ -151,7 +151,7 @@ class TelemetryClient:
                 self._transport.send(batch)
             except Exception:  # a bug here must not kill the sender thread
                 logger.exception("telemetry batch failed unexpectedly")
-                self._count_drop("internal_error", len(batch))
+                self._count_drop("internal_error", len(batch), "")
             with self._condition:
                 self._in_flight = 0
                 self._condition.notify_all()
@@ -174,7 +174,12 @@ class TelemetryClient:
             return True
         return self._is_flush_requested and bool(self._pending)
 
-    def _count_drop(self, reason: str, count: int) -> None:
+    def _count_drop(self, reason: str, count: int, detail: str) -> None:
+        """Count ``count`` lost events; warn once per reason per interval.
+
+        ``detail`` (such as the service's first error message) is added to
+        the warning when given.
+        """
         now = time.monotonic()
         with self._condition:
             self._drops[reason] += count
@@ -184,8 +189,9 @@ class TelemetryClient:
                 self._last_warning[reason] = now
         if not is_quiet:
             logger.warning(
-                "telemetry events dropped: %s",
+                "telemetry events dropped: %s%s",
                 reason,
+                f" ({detail})" if detail else "",
                 extra={"reason": reason, "count": count},
             )
 
