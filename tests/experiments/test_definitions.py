@@ -128,10 +128,39 @@ def _broken(path: str, value: Any) -> list[dict[str, Any]]:
     return tables
 
 
+def test_errors_do_not_show_python_values() -> None:
+    with pytest.raises(DefinitionError) as missing_key:
+        load_experiment_definitions(_broken("key", KeyError))
+    with pytest.raises(DefinitionError) as one_variant:
+        load_experiment_definitions(_broken("variants", [{"key": "control"}]))
+
+    assert str(missing_key.value) == "experiments[0].key: is required"
+    assert str(one_variant.value) == (
+        "experiments[0].variants: must list at least two variants"
+    )
+
+
 @pytest.mark.parametrize(
     "path,value,message",
     [
-        ("key", "One Click", "experiments[0].key: 'One Click' is not a key"),
+        ("colour", "red", r"^experiments\[0\].colour: is not a known field$"),
+        (
+            "metrics.renewal_speed.numerator",
+            {"event": "item_renewed"},
+            "renewal_speed.numerator: is not a known field",
+        ),
+        (
+            "metrics.click_through.event",
+            "item_renewed",
+            "click_through.event: is not a known field",
+        ),
+        (
+            "metrics.click_through.numerator.filter",
+            {"status": 200},
+            "click_through.numerator.filter: is not a known field",
+        ),
+        ("variants.0.share", 1, r"variants\[0\].share: is not a known field"),
+        ("key", "One Click", "experiments[0].key: 'One Click' must match a key"),
         ("variants", ["control"], "experiments[0].variants: .* at least two"),
         ("variants.1.weight", -1, r"variants\[1\].weight: -1 is not a non-negative"),
         ("variants.1.key", "control", r"variants\[1\].key: 'control' is used twice"),

@@ -40,12 +40,32 @@ from lms_telemetry.experiments.metrics import (
     MetricDefinition,
     built_in_metrics,
     catalogue_events,
+    check_fields,
     check_key,
+    invalid,
     parse_metric,
 )
 
 PERSONAS = ("patron", "librarian", "admin", "it", "unknown")
 INTERFACES = ("opac", "staff", "kiosk", "api", "unknown")
+EXPERIMENT_FIELDS = frozenset(
+    {
+        "key",
+        "name",
+        "seed",
+        "variants",
+        "coverage",
+        "start",
+        "end",
+        "personas",
+        "interfaces",
+        "primary_metric",
+        "secondary_metrics",
+        "guardrails",
+        "metrics",
+    }
+)
+VARIANT_FIELDS = frozenset({"key", "weight", "name"})
 
 
 @dataclass(frozen=True)
@@ -97,13 +117,11 @@ def _parse_time(value: Any, field: str) -> datetime | None:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            raise DefinitionError(
-                f"{field}: {value!r} is not an RFC 3339 date-time"
-            ) from None
+            raise invalid(field, value, "is not an RFC 3339 date-time") from None
     if isinstance(value, date) and not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if not isinstance(value, datetime):
-        raise DefinitionError(f"{field}: {value!r} is not a date-time")
+        raise invalid(field, value, "is not a date-time")
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
@@ -113,7 +131,8 @@ def _parse_variant(entry: Any, field: str) -> Variant:
     if isinstance(entry, str):
         entry = {"key": entry}
     if not isinstance(entry, Mapping):
-        raise DefinitionError(f"{field}: {entry!r} must be a key or a table")
+        raise invalid(field, entry, "must be a key or a table")
+    check_fields(entry, field, VARIANT_FIELDS)
     key = check_key(entry.get("key"), f"{field}.key")
     weight = entry.get("weight", 1)
     if (
@@ -121,26 +140,26 @@ def _parse_variant(entry: Any, field: str) -> Variant:
         or not isinstance(weight, (int, float))
         or not (math.isfinite(weight) and weight >= 0)
     ):
-        raise DefinitionError(
-            f"{field}.weight: {weight!r} is not a non-negative number"
-        )
+        raise invalid(f"{field}.weight", weight, "is not a non-negative number")
     return Variant(key, float(weight), str(entry.get("name", key)))
 
 
 def _parse_variants(entries: Any, field: str) -> tuple[Variant, ...]:
+    if entries is None:
+        raise DefinitionError(f"{field}: is required")
     if (
         not isinstance(entries, Sequence)
         or isinstance(entries, str)
         or len(entries) < 2
     ):
-        raise DefinitionError(f"{field}: {entries!r} must list at least two variants")
+        raise DefinitionError(f"{field}: must list at least two variants")
     variants = [
         _parse_variant(entry, f"{field}[{i}]") for i, entry in enumerate(entries)
     ]
     keys = [variant.key for variant in variants]
     for index, key in enumerate(keys):
         if key in keys[:index]:
-            raise DefinitionError(f"{field}[{index}].key: {key!r} is used twice")
+            raise DefinitionError(f"{field}[{index}].key: '{key}' is used twice")
     total = math.fsum(variant.weight for variant in variants)
     if total <= 0:
         raise DefinitionError(f"{field}: weights must not all be zero")
@@ -151,12 +170,10 @@ def _parse_choices(value: Any, field: str, allowed: Sequence[str]) -> tuple[str,
     if value is None:
         return ()
     if not isinstance(value, Sequence) or isinstance(value, str):
-        raise DefinitionError(f"{field}: {value!r} must be a list")
+        raise invalid(field, value, "must be a list")
     for item in value:
         if item not in allowed:
-            raise DefinitionError(
-                f"{field}: {item!r} must be one of {', '.join(allowed)}"
-            )
+            raise invalid(field, item, f"must be one of {', '.join(allowed)}")
     return tuple(value)
 
 
@@ -166,7 +183,7 @@ def _parse_coverage(value: Any, field: str) -> float:
         or not isinstance(value, (int, float))
         or not (0 <= value <= 1)
     ):
-        raise DefinitionError(f"{field}: {value!r} must be a number from 0 to 1")
+        raise invalid(field, value, "must be a number from 0 to 1")
     return float(value)
 
 
@@ -176,7 +193,7 @@ def _own_metrics(
     if tables is None:
         return {}
     if not isinstance(tables, Mapping):
-        raise DefinitionError(f"{field}: {tables!r} must be a table of metrics")
+        raise invalid(field, tables, "must be a table of metrics")
     return {
         key: parse_metric(key, table, f"{field}.{key}", known_events)
         for key, table in tables.items()
@@ -187,13 +204,14 @@ def _resolve(
     names: Any, field: str, metrics: Mapping[str, MetricDefinition]
 ) -> tuple[MetricDefinition, ...]:
     if not isinstance(names, Sequence) or isinstance(names, str):
-        raise DefinitionError(f"{field}: {names!r} must be a list of metric names")
+        raise invalid(field, names, "must be a list of metric names")
     resolved = []
     for index, name in enumerate(names):
         if not isinstance(name, str) or name not in metrics:
-            raise DefinitionError(
-                f"{field}[{index}]: {name!r} is not a metric of this experiment"
-                " nor a built-in metric"
+            raise invalid(
+                f"{field}[{index}]",
+                name,
+                "is not a metric of this experiment nor a built-in metric",
             )
         resolved.append(metrics[name])
     return tuple(resolved)
@@ -204,7 +222,8 @@ def parse_experiment(
 ) -> ExperimentDefinition:
     """One experiment from its table; `field` prefixes error messages."""
     if not isinstance(table, Mapping):
-        raise DefinitionError(f"{field}: {table!r} must be a table")
+        raise invalid(field, table, "must be a table")
+    check_fields(table, field, EXPERIMENT_FIELDS)
     events = catalogue_events() if known_events is None else known_events
     key = check_key(table.get("key"), f"{field}.key")
     metrics = {
@@ -220,7 +239,7 @@ def parse_experiment(
         raise DefinitionError(f"{field}.end: {end.isoformat()} is not after start")
     seed = table.get("seed", key)
     if not isinstance(seed, str) or not seed:
-        raise DefinitionError(f"{field}.seed: {seed!r} must be a non-empty string")
+        raise invalid(f"{field}.seed", seed, "must be a non-empty string")
     return ExperimentDefinition(
         key=key,
         name=str(table.get("name", key)),
@@ -253,13 +272,13 @@ def load_experiment_definitions(
     if tables is None:
         return []
     if not isinstance(tables, Sequence) or isinstance(tables, str):
-        raise DefinitionError(f"experiments: {tables!r} must be a list of tables")
+        raise invalid("experiments", tables, "must be a list of tables")
     definitions: list[ExperimentDefinition] = []
     for index, table in enumerate(tables):
         definition = parse_experiment(table, f"experiments[{index}]", known_events)
         if any(other.key == definition.key for other in definitions):
             raise DefinitionError(
-                f"experiments[{index}].key: {definition.key!r} is used twice"
+                f"experiments[{index}].key: '{definition.key}' is used twice"
             )
         definitions.append(definition)
     return definitions

@@ -61,11 +61,50 @@ NUMERIC_COLUMNS = frozenset(
         "metric_value",
     }
 )
+_SELECTOR_FIELDS = frozenset({"event", "where"})
+_COMMON_METRIC_FIELDS = frozenset({"kind", "name", "higher_is_better"})
+# Fields a metric table may hold, by kind; a selector's fields come on top
+# for the kinds whose table is itself the selector.
+_METRIC_FIELDS = {
+    "conversion": _COMMON_METRIC_FIELDS | _SELECTOR_FIELDS,
+    "count": _COMMON_METRIC_FIELDS | _SELECTOR_FIELDS,
+    "mean": _COMMON_METRIC_FIELDS | _SELECTOR_FIELDS | {"value"},
+    "ratio": _COMMON_METRIC_FIELDS | {"numerator", "denominator"},
+}
 _KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
 class DefinitionError(ValueError):
     """An experiment or metric definition that breaks a rule; names the field."""
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: text in quotes, containers by kind."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a value of type {type(value).__name__}"
+
+
+def invalid(field: str, value: Any, rule: str) -> DefinitionError:
+    """The error for ``value`` at ``field`` breaking ``rule``; None is missing."""
+    if value is None:
+        return DefinitionError(f"{field}: is required")
+    return DefinitionError(f"{field}: {shown(value)} {rule}")
+
+
+def check_fields(table: Mapping[str, Any], field: str, known: Collection[str]) -> None:
+    """Refuse a table with a field outside ``known``; a typo must not pass."""
+    for name in table:
+        if name not in known:
+            raise DefinitionError(f"{field}.{name}: is not a known field")
 
 
 @dataclass(frozen=True)
@@ -101,9 +140,11 @@ def catalogue_events() -> frozenset[str]:
 
 def check_key(value: Any, field: str) -> str:
     if not isinstance(value, str) or not _KEY_PATTERN.match(value):
-        raise DefinitionError(
-            f"{field}: {value!r} is not a key (lower-case letters, digits,"
-            " '_', '-', '.'; at most 64 characters)"
+        raise invalid(
+            field,
+            value,
+            "must match a key: lower-case letters, digits, '_', '-', '.';"
+            " at most 64 characters",
         )
     return value
 
@@ -111,34 +152,42 @@ def check_key(value: Any, field: str) -> str:
 def _parse_condition(column: str, rule: Any, field: str) -> Condition:
     if column not in FILTER_COLUMNS:
         raise DefinitionError(
-            f"{field}: column {column!r} cannot be filtered; use one of"
+            f"{field}: column '{column}' cannot be filtered; use one of"
             f" {', '.join(sorted(FILTER_COLUMNS))}"
         )
     operator, value = "=", rule
     if isinstance(rule, Mapping):
         if len(rule) != 1 or next(iter(rule)) not in OPERATORS:
             raise DefinitionError(
-                f"{field}: {dict(rule)!r} must be one operator of"
-                f" {', '.join(OPERATORS)} with its value"
+                f"{field}: must be one operator of {', '.join(OPERATORS)}"
+                " with its value"
             )
         operator, value = next(iter(rule.items()))
     if not isinstance(value, (str, int, float, bool)):
-        raise DefinitionError(f"{field}: {value!r} is not a string or number")
+        raise invalid(field, value, "is not a string or number")
     return Condition(column, operator, value)
 
 
 def parse_selector(
-    table: Any, field: str, known_events: Collection[str]
+    table: Any,
+    field: str,
+    known_events: Collection[str],
+    extra_fields: frozenset[str] = frozenset(),
 ) -> EventSelector:
-    """An event selector from `{event = ..., where = {...}}`."""
+    """An event selector from `{event = ..., where = {...}}`.
+
+    ``extra_fields`` are the other fields allowed in the same table, as when
+    a metric's own table is its selector.
+    """
     if not isinstance(table, Mapping):
-        raise DefinitionError(f"{field}: {table!r} must be a table with 'event'")
+        raise invalid(field, table, "must be a table with 'event'")
     event = table.get("event")
     if event not in known_events:
-        raise DefinitionError(f"{field}.event: {event!r} is not a known event name")
+        raise invalid(f"{field}.event", event, "is not a known event name")
+    check_fields(table, field, _SELECTOR_FIELDS | extra_fields)
     where = table.get("where", {})
     if not isinstance(where, Mapping):
-        raise DefinitionError(f"{field}.where: {where!r} must be a table")
+        raise invalid(f"{field}.where", where, "must be a table")
     conditions = tuple(
         _parse_condition(column, rule, f"{field}.where.{column}")
         for column, rule in where.items()
@@ -152,16 +201,17 @@ def parse_metric(
     """A metric from its TOML table; `field` names it in error messages."""
     check_key(key, field)
     if not isinstance(table, Mapping):
-        raise DefinitionError(f"{field}: {table!r} must be a table")
+        raise invalid(field, table, "must be a table")
     kind = table.get("kind")
     if kind not in METRIC_KINDS:
-        raise DefinitionError(
-            f"{field}.kind: {kind!r} must be one of {', '.join(METRIC_KINDS)}"
+        raise invalid(
+            f"{field}.kind", kind, f"must be one of {', '.join(METRIC_KINDS)}"
         )
+    check_fields(table, field, _METRIC_FIELDS[kind])
     is_higher_better = table.get("higher_is_better", True)
     if not isinstance(is_higher_better, bool):
-        raise DefinitionError(
-            f"{field}.higher_is_better: {is_higher_better!r} is not true or false"
+        raise invalid(
+            f"{field}.higher_is_better", is_higher_better, "is not true or false"
         )
     name = str(table.get("name", key))
 
@@ -175,14 +225,15 @@ def parse_metric(
         return MetricDefinition(
             key, kind, numerator, denominator, None, is_higher_better, name
         )
-    selector = parse_selector(table, field, known_events)
+    selector = parse_selector(table, field, known_events, _METRIC_FIELDS[kind])
     value_column = None
     if kind == "mean":
         value_column = table.get("value")
         if value_column not in NUMERIC_COLUMNS:
-            raise DefinitionError(
-                f"{field}.value: {value_column!r} must be one of"
-                f" {', '.join(sorted(NUMERIC_COLUMNS))}"
+            raise invalid(
+                f"{field}.value",
+                value_column,
+                f"must be one of {', '.join(sorted(NUMERIC_COLUMNS))}",
             )
     return MetricDefinition(
         key, kind, selector, None, value_column, is_higher_better, name
