@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from lms_telemetry.dashboard.accounts import find_account, verify_login
 from lms_telemetry.dashboard.commands import user
 from lms_telemetry.storage.duckdb import DuckDBStore
+from tests.service import Service
 
 
 def run(db: Path, *args: str, stdin: str = "") -> tuple[int, str]:
@@ -70,6 +72,43 @@ def test_bad_role_and_short_password_fail_with_a_clear_message(
 
 
 def test_removing_an_unknown_account_fails(tmp_path: Path) -> None:
-    code, output = run(tmp_path / "t.duckdb", "remove", "ghost")
+    db = tmp_path / "t.duckdb"
+    run(db, "add", "root", "--role", "admin", "--password-stdin", stdin="p" * 12)
+
+    code, output = run(db, "remove", "ghost")
 
     assert (code, output) == (1, "Error: Account 'ghost' does not exist\n")
+
+
+@pytest.mark.parametrize(
+    "args", [("passwd", "ada", "--password-stdin"), ("remove", "ada")]
+)
+def test_passwd_and_remove_refuse_a_missing_database_without_creating_it(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    db = tmp_path / "missing.duckdb"
+
+    code, output = run(db, *args, stdin="r" * 12)
+
+    assert (code, output) == (1, f"Error: Database '{db}' does not exist\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add", "ada", "--role", "viewer", "--password-stdin"),
+        ("passwd", "ada", "--password-stdin"),
+        ("remove", "ada"),
+    ],
+)
+def test_database_held_by_a_running_server_is_named_plainly(
+    service: Service, args: tuple[str, ...]
+) -> None:
+    code, output = run(service.db_path, *args, stdin="r" * 12)
+
+    assert (code, output) == (
+        1,
+        f"Error: Database '{service.db_path}' is held by a running server;"
+        " stop it first\n",
+    )

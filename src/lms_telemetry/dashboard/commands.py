@@ -1,7 +1,8 @@
 """`lms-telemetry user ...`: add, re-password and remove dashboard accounts.
 
 The commands open the database file directly, so they run while the service
-is stopped (DuckDB lets one process hold a database file).
+is stopped (DuckDB lets one process hold a database file); they say so when
+a running server holds it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import duckdb
 
 from lms_telemetry.config import Config, ConfigError
 from lms_telemetry.dashboard.accounts import (
@@ -23,12 +25,37 @@ from lms_telemetry.storage.base import StorageError
 from lms_telemetry.storage.duckdb import DuckDBStore
 
 
-def open_accounts_store(db: str | None, config_path: str | None) -> DuckDBStore:
+def accounts_db_path(
+    db: str | None, config_path: str | None, *, must_exist: bool = False
+) -> Path:
+    """The database file the accounts live in; ``must_exist`` refuses a new one."""
     try:
         path = Path(db) if db else Config.load(config_path).db_path
-        return DuckDBStore(path)
-    except (ConfigError, StorageError) as exc:
+    except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    if must_exist and not path.exists():
+        raise click.ClickException(f"Database '{path}' does not exist")
+    return path
+
+
+def open_accounts_store(path: Path) -> DuckDBStore:
+    """Open PATH, saying so plainly when a running server holds it."""
+    try:
+        return DuckDBStore(path)
+    except StorageError as exc:
+        if is_lock_conflict(exc):
+            raise click.ClickException(
+                f"Database '{path}' is held by a running server; stop it first"
+            ) from exc
+        raise click.ClickException(str(exc)) from exc
+
+
+def is_lock_conflict(exc: StorageError) -> bool:
+    """Whether opening failed because another process holds the file."""
+    # DuckDB reports a held file as an IO error about its lock; it has no
+    # more specific exception for it.
+    cause = exc.__cause__
+    return isinstance(cause, duckdb.IOException) and "lock" in str(cause).lower()
 
 
 def read_password(from_stdin: bool) -> str:
@@ -71,8 +98,9 @@ def add_command(
     password_stdin: bool,
 ) -> None:
     """Create the account NAME with a role."""
+    path = accounts_db_path(db, config_path)
     password = read_password(password_stdin)
-    store = open_accounts_store(db, config_path)
+    store = open_accounts_store(path)
     try:
         add_account(store, name, role, password)
     except AccountError as exc:
@@ -91,8 +119,9 @@ def passwd_command(
     name: str, db: str | None, config_path: str | None, password_stdin: bool
 ) -> None:
     """Set a new password for NAME; its existing logins end."""
+    path = accounts_db_path(db, config_path, must_exist=True)
     password = read_password(password_stdin)
-    store = open_accounts_store(db, config_path)
+    store = open_accounts_store(path)
     try:
         set_password(store, name, password)
     except AccountError as exc:
@@ -108,7 +137,7 @@ def passwd_command(
 @config_option
 def remove_command(name: str, db: str | None, config_path: str | None) -> None:
     """Delete the account NAME (never the last admin)."""
-    store = open_accounts_store(db, config_path)
+    store = open_accounts_store(accounts_db_path(db, config_path, must_exist=True))
     try:
         remove_account(store, name)
     except AccountError as exc:
