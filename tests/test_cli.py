@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -154,3 +155,32 @@ def test_unknown_setting_in_config_file_is_named(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "'limits.max_body_megabytes' is not a known setting" in result.stderr
+
+
+def test_serve_refuses_to_start_with_a_broken_experiment(tmp_path: Path) -> None:
+    env = dict(os.environ, LMS_TELEMETRY_EXPERIMENTS='[{"key": "x"}]')
+
+    result = run_cli("serve", "--db", str(tmp_path / "t.duckdb"), "--port", "0", env=env)
+
+    assert result.returncode == 1
+    assert "experiments[0].primary_metric: is required" in result.stderr
+
+
+def test_setting_outside_its_choices_is_named(tmp_path: Path) -> None:
+    env = dict(os.environ, LMS_TELEMETRY_PRIVACY_KEY_PERIOD="year")
+
+    result = run_cli("quarantine", "list", "--db", str(tmp_path / "t.duckdb"), env=env)
+
+    assert result.returncode == 1
+    assert "'year' is not one of day, week, month" in result.stderr
+
+
+def test_report_period_longer_than_ten_years_is_refused(tmp_path: Path) -> None:
+    source = write_ndjson(tmp_path / "events.ndjson", [envelope("search_input", query="x")])
+    db = tmp_path / "t.duckdb"
+    run_cli("ingest", str(source), "--db", str(db))
+
+    result = run_cli("report", "overview", "--db", str(db), "--since", "0001-01-01", "--until", "9999-12-31")
+
+    assert result.returncode != 0
+    assert "a period may span at most 3660 days" in result.stderr

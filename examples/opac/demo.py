@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -121,6 +122,7 @@ def run_demo(
     console = Console()
     directory = directory or DEFAULT_DIRECTORY
     directory.mkdir(parents=True, exist_ok=True)
+    forget_earlier_run(directory)
     catalog = catalog_path or DEFAULT_CATALOG
     port, site_port = port or free_port(), site_port or free_port()
     telemetry_url = f"http://127.0.0.1:{port}"
@@ -170,6 +172,15 @@ def run_demo(
     finally:
         site.stop()
         service.stop()
+
+
+def forget_earlier_run(directory: Path) -> None:
+    """Start from an empty database, so the summary speaks of this run only."""
+    for leftover in directory.glob("telemetry.duckdb*"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
 
 
 def print_addresses(

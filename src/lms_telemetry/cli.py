@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,17 @@ token_option = click.option(
 )
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group; a bad setting is an error message, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__)
 def main() -> None:
     """Telemetry and usage analytics for library management systems."""
@@ -102,8 +113,25 @@ def serve(
     from lms_telemetry.api.server import serve as run_service
 
     config = load_config(config_path, host=host, port=port, db=db, workers=workers)
+    check_service_settings(config)
     configure_logging(config["log_level"])
-    run_service(config)
+    try:
+        run_service(config)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: the service stopped its workers on the way out
+
+
+def check_service_settings(config: Config) -> None:
+    """Refuse to start with settings that would only fail later, per request."""
+    from lms_telemetry.experiments.definitions import load_experiment_definitions
+    from lms_telemetry.experiments.metrics import DefinitionError
+    from lms_telemetry.schema import EventSchema, SchemaError
+
+    try:
+        schema = EventSchema.load(config["schema_extensions"])
+        load_experiment_definitions(config["experiments"], schema.event_names())
+    except (DefinitionError, SchemaError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
@@ -284,6 +312,9 @@ def demo(
         )
     sys.path.insert(0, str(checkout))
     from examples.opac.demo import run_demo
+
+    # SIGTERM unwinds like Ctrl-C, so the service and site are stopped too.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
 
     code = run_demo(
         sessions=sessions,

@@ -10,6 +10,7 @@ prints it, and a test checks the README documents every row.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "LMS_TELEMETRY_"
+
+logger = logging.getLogger(__name__)
 
 
 class ConfigError(Exception):
@@ -30,6 +33,7 @@ class Setting:
     kind: type
     default: Any
     description: str
+    choices: tuple[str, ...] = ()
 
     @property
     def env_name(self) -> str:
@@ -45,7 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", str, "127.0.0.1", "Address the service listens on."),
     Setting("port", int, 8080, "Port the service listens on."),
     Setting("workers", int, 0, "Ingest processes; 0 means one per core."),
-    Setting("log_level", str, "info", "Logging level: debug, info, warning, error."),
+    Setting("log_level", str, "info", "Logging level: debug, info, warning, error.", ("debug", "info", "warning", "error")),
     Setting(
         "cors_origins",
         list,
@@ -126,7 +130,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Pseudonym key file (mode 0600); default: beside the database.",
     ),
     Setting(
-        "privacy.key_period", str, "month", "Pseudonym key period: day, week or month."
+        "privacy.key_period",
+        str,
+        "month",
+        "Pseudonym key period: day, week or month.",
+        ("day", "week", "month"),
     ),
     Setting(
         "privacy.keys",
@@ -212,6 +220,14 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         value = float(value)
     if not isinstance(value, setting.kind):
         raise ConfigError(f"{origin}: {value!r} is not of type {setting.kind.__name__}")
+    if setting.choices and value not in setting.choices:
+        raise ConfigError(
+            f"{origin}: {value!r} is not one of {', '.join(setting.choices)}"
+        )
+    if setting.kind is int and value < 0:
+        raise ConfigError(f"{origin}: {value!r} must not be negative")
+    if setting.name.startswith("limits.") and value == 0:
+        raise ConfigError(f"{origin}: a limit must be greater than 0")
     return value
 
 
@@ -269,6 +285,7 @@ class Config:
         if path:
             source = Path(path)
             values.update(_read_toml(source))
+        _warn_about_unknown_variables(environ)
         for setting in SETTINGS:
             if setting.env_name in environ:
                 values[setting.name] = _coerce(
@@ -304,6 +321,17 @@ class Config:
     @property
     def spool_path(self) -> Path:
         return Path(self["spool_dir"] or f"{self['db']}.spool")
+
+
+# Variables of the prefix that are not settings but are read elsewhere.
+_OTHER_VARIABLES = {ENV_PREFIX + name for name in ("CONFIG", "RESOLVED", "ROLE")}
+
+
+def _warn_about_unknown_variables(environ: Mapping[str, str]) -> None:
+    known = {setting.env_name for setting in SETTINGS} | _OTHER_VARIABLES
+    for name in environ:
+        if name.startswith(ENV_PREFIX) and name not in known:
+            logger.warning("%s is not a setting and is ignored (a typo?)", name)
 
 
 def _known(name: str, origin: str) -> Setting:

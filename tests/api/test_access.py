@@ -103,3 +103,30 @@ def test_service_recovers_by_itself_once_the_loader_catches_up(
     accepted = post_until(service, 202, seconds=15)
 
     assert (refused, accepted) == (503, 202)
+
+
+def test_browser_on_an_unlisted_origin_is_refused_even_by_beacon(
+    start_service: Callable[..., Service],
+) -> None:
+    service = start_service(LMS_TELEMETRY_CORS_ORIGINS="https://opac.example.org")
+    beacon = {"Content-Type": "text/plain;charset=UTF-8"}
+
+    listed = service.post(EVENT, headers={**beacon, "Origin": "https://opac.example.org"})
+    unlisted = service.post(EVENT, headers={**beacon, "Origin": "https://evil.example"})
+    no_origin = service.post(EVENT)
+
+    assert (listed.status_code, no_origin.status_code) == (202, 202)
+    assert unlisted.status_code == 403
+    assert unlisted.json()["message"] == (
+        "Origin 'https://evil.example' is not allowed to send events; add it to cors_origins"
+    )
+
+
+def test_api_errors_are_json_with_a_code(service: Service) -> None:
+    unauthenticated = httpx.get(f"{service.url}/api/admin/status")
+    missing = httpx.get(f"{service.url}/api/no-such-route")
+
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["error"] == "unauthorized"
+    assert missing.status_code == 404
+    assert missing.json()["error"] == "not_found"

@@ -187,6 +187,9 @@ def test_unsupported_content_type_is_refused(service: Service) -> None:
             'Body must be a JSON object: one event, or {"sent_at": ..., "batch": [...]}',
         ),
         (b'{"batch": {"event": "x"}}', "batch: must be an array of events"),
+        (b'{"sent_at": "nope", "batch": []}', "sent_at: must be a valid date-time (RFC 3339)"),
+        (b'{"event": "search_submitted", "payload": {"results_count": ' + b"9" * 5000 + b"}}",
+         "Body is not valid JSON: a number has too many digits"),
     ],
 )
 def test_undecodable_body_is_refused_with_400(

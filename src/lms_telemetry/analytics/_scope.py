@@ -111,6 +111,9 @@ def _parse_text_bound(name: str, text: str) -> date | datetime:
 
 
 DEFAULT_PERIOD_DAYS = 30
+# Reports list every day of their period; ten years keeps that list, and the
+# work behind it, bounded whatever a caller asks for.
+MAX_PERIOD_DAYS = 3660
 
 
 def resolve_scope(
@@ -133,6 +136,11 @@ def resolve_scope(
     if end <= start:
         raise ReportError(
             "until", f"Parameter until {until!s} must be after since {since!s}"
+        )
+    if end - start > timedelta(days=MAX_PERIOD_DAYS):
+        raise ReportError(
+            "since",
+            f"Parameter since {since!s}: a period may span at most {MAX_PERIOD_DAYS} days",
         )
     _check_choice("persona", persona, PERSONAS)
     _check_choice("interface", interface, INTERFACES)

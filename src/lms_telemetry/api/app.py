@@ -18,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Mount
 
-from lms_telemetry.api import ingestion, operations
+from lms_telemetry.api import ingestion, metrics, operations
 from lms_telemetry.api.state import IngestState
 from lms_telemetry.config import Config
 from lms_telemetry.ingest.dedup import SeenEventIds
@@ -98,7 +101,9 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
         chores = None
         if role != "worker":
             app.state.store = open_store(config.db_path)
-            loader = Loader(app.state.store, config.spool_path)
+            loader = Loader(
+                app.state.store, config.spool_path, on_loaded=metrics.EVENTS_LOADED.inc
+            )
             loader_thread = LoaderThread(
                 loader, config["spool.load_interval_ms"] / 1000
             )
@@ -120,11 +125,29 @@ def create_app(config: Config | None = None, role: str = "standalone") -> Starle
                 app.state.store.close()
             app.state.ingest.seen.close()
 
-    app = Starlette(routes=routes, middleware=_middleware(config), lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        middleware=_middleware(config),
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )
     app.state.config = config
     app.state.schema = schema
     app.state.role = role
     return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """API errors as JSON with a stable code; pages keep Starlette's answer."""
+    assert isinstance(exc, HTTPException)
+    if not request.url.path.startswith("/api/"):
+        return PlainTextResponse(exc.detail, exc.status_code, headers=exc.headers)
+    codes = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+    return JSONResponse(
+        {"error": codes.get(exc.status_code, "http_error"), "message": exc.detail},
+        exc.status_code,
+        headers=exc.headers,
+    )
 
 
 def _middleware(config: Config) -> list[Middleware]:

@@ -95,8 +95,25 @@ async def receive_events(request: Request) -> Response:
     return response
 
 
+def _is_allowed_origin(request: Request, allowed: list[str]) -> bool:
+    # Browsers send Origin on every cross-site POST, also on a beacon, which
+    # needs no preflight: CORS alone would not keep other sites out.
+    origin = request.headers.get("origin")
+    if origin is None or "*" in allowed or origin in allowed:
+        return True
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return origin == own
+
+
 async def _receive(request: Request) -> Response:
     state: IngestState = request.app.state.ingest
+    if not _is_allowed_origin(request, state.config["cors_origins"]):
+        metrics.EVENTS_REFUSED.labels("origin_not_allowed").inc()
+        return error_response(
+            403,
+            "origin_not_allowed",
+            f"Origin {request.headers['origin'][:200]!r} is not allowed to send events; add it to cors_origins",
+        )
     keys = state.config["write_keys"]
     if keys and not _has_valid_key(request, keys):
         metrics.EVENTS_REFUSED.labels("unauthorized").inc()

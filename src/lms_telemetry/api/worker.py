@@ -47,7 +47,10 @@ def main(argv: list[str]) -> None:
             backlog=2048,
         )
     )
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reaches the whole process group; the owner stops us too
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from datetime import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -105,9 +106,17 @@ def _parse_leniently(body: bytes) -> Any:
             "not_json",
             f"Body is not valid JSON: {exc.constant} is not a JSON number",
         ) from None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
-        raise BodyError(400, "not_json", f"Body is not valid JSON: {message}") from None
+    except json.JSONDecodeError as exc:
+        raise BodyError(400, "not_json", f"Body is not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise BodyError(
+            413, "too_deep", "Body nests deeper than the parser allows (max_depth)"
+        ) from None
+    except ValueError:
+        # Python refuses to convert integers of more than 4,300 digits.
+        raise BodyError(
+            400, "not_json", "Body is not valid JSON: a number has too many digits"
+        ) from None
 
 
 class _NonFiniteNumber(ValueError):
@@ -163,6 +172,17 @@ def depth_of(node: Any) -> int:
     return deepest
 
 
+def _is_rfc3339(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str) or len(value) > 64:
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
 @dataclass(frozen=True)
 class DecodedBody:
     """The events of one body and the batch-level sent_at, if any."""
@@ -184,6 +204,10 @@ def split_events(document: Any, limits: Limits) -> DecodedBody:
         events = document["batch"]
         if not isinstance(events, list):
             raise BodyError(400, "bad_batch", "batch: must be an array of events")
+        if not _is_rfc3339(document.get("sent_at")):
+            raise BodyError(
+                400, "bad_batch", "sent_at: must be a valid date-time (RFC 3339)"
+            )
         if len(events) > limits.max_batch_events:
             raise BodyError(
                 413,

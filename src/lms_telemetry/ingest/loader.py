@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,15 @@ MAX_EVENTS_PER_ROUND = 100_000
 class Loader:
     """Bulk-loads spool segments into a store, once each."""
 
-    def __init__(self, store: Store, directory: Path) -> None:
+    def __init__(
+        self,
+        store: Store,
+        directory: Path,
+        on_loaded: Callable[[int], None] = lambda count: None,
+    ) -> None:
         self.store = store
         self.directory = directory
+        self.on_loaded = on_loaded
         self.loaded_events = 0
         self.lock = threading.Lock()  # held by erasure to pause loading
         self._offsets: dict[str, int] = {}
@@ -41,6 +48,8 @@ class Loader:
             for path in spool.list_segments(self.directory):
                 total += self._load_segment(path, progress)
             self.loaded_events += total
+            if total:
+                self.on_loaded(total)
             try:  # events are stored either way; a failed refresh is retried
                 from lms_telemetry.analytics.rollups import refresh_rollups
 

@@ -164,7 +164,8 @@ def _decoded(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Not JSON, or nested too deep to walk: scanned as plain text.
             return value
     return value
 

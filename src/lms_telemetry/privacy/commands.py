@@ -55,11 +55,17 @@ def _config(config_path: str | None, db: str | None) -> Config:
 
 
 def _store(config: Config, read_only: bool = False) -> Store:
-    if read_only and not config.db_path.exists():
+    # Every privacy command works on stored data: a mistyped path must not
+    # quietly create an empty database and report success.
+    if not config.db_path.exists():
         raise click.ClickException(f"Database {str(config.db_path)!r} does not exist")
     try:
         return open_store(config.db_path, read_only=read_only)
     except StorageError as exc:
+        if "lock" in str(exc).lower():
+            raise click.ClickException(
+                f"Database {str(config.db_path)!r} is held by a running server; stop it first"
+            ) from None
         raise click.ClickException(str(exc)) from None
 
 
