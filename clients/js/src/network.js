@@ -51,8 +51,11 @@ function wrapXhr(env, report) {
     const request = requests.get(this);
     if (request) {
       const startMillis = env.performance.now();
-      this.addEventListener("loadend", () =>
-        report(request, this.status, startMillis),
+      // Once: a page may open and send the same object again.
+      this.addEventListener(
+        "loadend",
+        () => report(request, this.status, startMillis),
+        { once: true },
       );
     }
     return send.apply(this, arguments);

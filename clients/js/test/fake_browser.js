@@ -46,6 +46,31 @@ function answer(reply) {
   );
 }
 
+/**
+ * An XMLHttpRequest class for one window: each send() takes the next of
+ * `win.xhrReplies` (default 200), records itself in `win.xhrRequests`, and
+ * after the reply's `delayMillis` on the fake clock fires load (or error, for
+ * status 0, a network failure) and then loadend, as a browser does.
+ */
+function makeXhrClass(win) {
+  return class FakeXMLHttpRequest extends EventTarget {
+    status = 0;
+    readyState = 0;
+    open(method, url) {
+      Object.assign(this, { method, url: String(url), readyState: 1 });
+    }
+    send(body) {
+      const reply = win.xhrReplies.shift() || { status: 200 };
+      win.xhrRequests.push({ method: this.method, url: this.url, body });
+      setTimeout(() => {
+        Object.assign(this, { status: reply.status, readyState: 4 });
+        this.dispatchEvent(new Event(reply.status === 0 ? "error" : "load"));
+        this.dispatchEvent(new Event("loadend"));
+      }, reply.delayMillis ?? 0);
+    }
+  };
+}
+
 export function makeWindow({
   storage = new FakeStorage(),
   path = "/",
@@ -56,6 +81,9 @@ export function makeWindow({
   win.beacons = [];
   win.replies = []; // consumed in order; default is 202
   win.beaconAccepts = true;
+  win.xhrRequests = [];
+  win.xhrReplies = []; // consumed in order; default is 200
+  win.XMLHttpRequest = makeXhrClass(win);
   win.location = { pathname: path, origin: ORIGIN, href: ORIGIN + path };
   const moveTo = (url) => {
     const parsed = new URL(url, win.location.href);
