@@ -28,6 +28,21 @@ def load_definitions(store: Store, config: Config) -> list[Any]:
     return all_definitions(store, config, EventSchema.load(config["schema_extensions"]))
 
 
+# What the statistics' error codes mean, for people reading the page.
+LIFT_ERROR_TEXTS = {
+    "NO_UNITS_IN_VARIANT": "no units were exposed to one of the variants yet",
+    "ZERO_NEGATIVE_VARIANCE": "every unit has the same value, so there is no"
+    " spread to compare",
+    "ZERO_CONTROL_MEAN": "the control's value is zero, so a relative lift"
+    " cannot be computed",
+}
+
+
+def lift_error_text(code: str) -> str:
+    """A short sentence for a lift's error code; unknown codes stay as given."""
+    return LIFT_ERROR_TEXTS.get(code, code)
+
+
 def metric_rows(
     frequentist: dict[str, Any], bayesian: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -43,9 +58,25 @@ def metric_rows(
                 "units": variant["units"],
                 "value": variant["value"],
                 "lift": variant["lift"],
+                "lift_error": _lift_error(variant["lift"]),
                 "bayesian": variant_b["lift"],
             })
     return rows
+
+
+def readable_verdict(verdict: str) -> str:
+    """The verdict line with its error codes, given in brackets, as sentences."""
+    # TODO: experiments.verdict writes the raw codes, which the CLI and API
+    # show too; the sentences belong there once that module can change.
+    for code, text in LIFT_ERROR_TEXTS.items():
+        verdict = verdict.replace(f"({code})", f"({text})")
+    return verdict
+
+
+def _lift_error(lift: dict[str, Any] | None) -> str | None:
+    if lift is None or lift["error"] is None:
+        return None
+    return lift_error_text(lift["error"])
 
 
 def experiment_charts(index: int, result: dict[str, Any]) -> list[Chart]:
@@ -73,6 +104,7 @@ def experiments_context(
     for index, definition in enumerate(load_definitions(store, config)):
         frequentist = analyze_experiment(store, definition, engine="frequentist")
         bayesian = analyze_experiment(store, definition, engine="bayesian")
+        frequentist["verdict"] = readable_verdict(frequentist["verdict"])
         experiments.append({
             "result": frequentist,
             "rows": metric_rows(frequentist, bayesian),

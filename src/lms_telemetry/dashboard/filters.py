@@ -127,6 +127,14 @@ def _parse_custom(params: Mapping[str, str]) -> tuple[date, date]:
         raise FilterError("until", "Until must be a later date than since")
     if (until - since).days > MAX_CUSTOM_DAYS:
         raise FilterError("since", f"A period may span at most {MAX_CUSTOM_DAYS} days")
+    # Trends compare with the period of the same length just before, which
+    # must not start before the first day a date can hold.
+    if since - date.min < until - since:
+        raise FilterError(
+            "since",
+            "Since must leave room for a period of the same length before it,"
+            f" starting on {date.min.isoformat()} or later",
+        )
     return since, until
 
 

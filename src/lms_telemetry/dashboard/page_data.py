@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from lms_telemetry.config import Config
@@ -247,9 +247,30 @@ def errors_context(
     groups = answers[0]["groups"]
     return {
         "errors": answers[0],
-        "groups": groups,
+        "groups": [displayed_error_group(group) for group in groups],
         "sparklines": error_sparklines(groups, buckets, answers[1:]),
     }
+
+
+def displayed_error_group(group: dict[str, Any]) -> dict[str, Any]:
+    """An error group as the page shows it: the type once, whole seconds."""
+    message = group["message"] or ""
+    prefix = f"{group['type']}: " if group["type"] else None
+    if prefix and message.startswith(prefix):
+        message = message[len(prefix):]
+    return {
+        **group,
+        "message": message,
+        "first_seen": time_to_seconds(group["first_seen"]),
+        "last_seen": time_to_seconds(group["last_seen"]),
+    }
+
+
+def time_to_seconds(text: str | None) -> str | None:
+    """An RFC 3339 time without its fraction of a second."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text).replace(microsecond=0).isoformat()
 
 
 # Buckets of a sparkline; each is one call of the errors report.

@@ -6,6 +6,7 @@ secrets, which show only whether they are set.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -30,11 +31,16 @@ def configuration_context(
         if setting.name in SECRET_SETTINGS:
             shown = "set (hidden)" if value else "not set"
         else:
-            shown = repr(value) if not isinstance(value, str) else value
+            shown = value if isinstance(value, str) else setting_json(value)
         rows.append({"name": setting.name, "value": shown,
                      "description": setting.description,
                      "is_default": value == setting.default})
     return {"settings": rows, "source": str(config.source or "")}
+
+
+def setting_json(value: Any) -> str:
+    """A setting's value as JSON; TOML dates and times become their text."""
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def privacy_context(
