@@ -113,9 +113,18 @@ def wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError("server did not start")
 
 
+def _percentile(output: str, label: str) -> float:
+    # Anchored to its own line: "99%" also ends other figures ("72.99%").
+    found = re.search(r"^\s+" + re.escape(label) + r"[ \t]+(\S+)$", output, re.MULTILINE)
+    return _milliseconds(found.group(1)) if found else float("nan")
+
+
 def _milliseconds(text: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if found is None:
+        return float("nan")  # wrk printed no figure (e.g. no request finished)
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def run_wrk(
@@ -139,8 +148,8 @@ def run_wrk(
         check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = _milliseconds(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = _milliseconds(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _percentile(output, "50%")
+    p99 = _percentile(output, "99%")
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output

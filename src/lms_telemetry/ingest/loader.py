@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from lms_telemetry.storage.base import Store
 logger = logging.getLogger(__name__)
 
 MAX_EVENTS_PER_ROUND = 100_000
+ROLLUP_REFRESH_SECONDS = 5.0
 
 
 class Loader:
@@ -38,6 +40,7 @@ class Loader:
         self.loaded_events = 0
         self.lock = threading.Lock()  # held by erasure to pause loading
         self._offsets: dict[str, int] = {}
+        self._rollups_refreshed_at = -ROLLUP_REFRESH_SECONDS
 
     def load_available(self) -> int:
         """One round over all segments; returns events newly stored."""
@@ -50,14 +53,23 @@ class Loader:
             self.loaded_events += total
             if total:
                 self.on_loaded(total)
-            try:  # events are stored either way; a failed refresh is retried
-                from lms_telemetry.analytics.rollups import refresh_rollups
-
-                refresh_rollups(self.store)
-            except Exception:
-                logger.exception("refreshing report rollups failed; retrying")
+            self._refresh_rollups_now_and_then()
             spool.publish_loaded_offsets(self.directory, self._offsets)
             return total
+
+    def _refresh_rollups_now_and_then(self) -> None:
+        # Refreshing costs far more than a load round, and reports fall back
+        # to raw events while rollups lag, so it runs every few seconds only.
+        now = time.monotonic()
+        if now - self._rollups_refreshed_at < ROLLUP_REFRESH_SECONDS:
+            return
+        self._rollups_refreshed_at = now
+        try:  # events are stored either way; a failed refresh is retried
+            from lms_telemetry.analytics.rollups import refresh_rollups
+
+            refresh_rollups(self.store)
+        except Exception:
+            logger.exception("refreshing report rollups failed; retrying")
 
     def _load_segment(self, path: Path, progress: dict[str, tuple[int, bool]]) -> int:
         name = spool.segment_name(path)
