@@ -107,8 +107,5 @@ def test_database_held_by_a_running_server_is_named_plainly(
 ) -> None:
     code, output = run(service.db_path, *args, stdin="r" * 12)
 
-    assert (code, output) == (
-        1,
-        f"Error: Database '{service.db_path}' is held by a running server;"
-        " stop it first\n",
-    )
+    held = f"Database '{service.db_path}' is held by a running server; stop it first"
+    assert (code, output) == (1, f"Error: {held}\n")
