@@ -64,3 +64,5 @@ def configure_logging(level: str = "info", stream=None) -> None:  # type: ignore
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # httpx logs every request at info; the worker's forwards are routine.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
