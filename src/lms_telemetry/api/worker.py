@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 import threading
 import time
@@ -37,10 +38,14 @@ def main(argv: list[str]) -> None:
     from lms_telemetry.api.app import create_app
 
     app = create_app(config, role="worker")
+    # uvicorn's own `fd=` takes any inherited socket for a Unix one, and then
+    # accepted TCP connections never get TCP_NODELAY: each reply with a body
+    # waits for the client's delayed ACK (about 40 ms). A socket object made
+    # from the descriptor knows its real family.
+    listener = socket.socket(fileno=listen_fd)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
-            fd=listen_fd,
             log_config=None,
             access_log=False,
             timeout_keep_alive=30,
@@ -48,7 +53,7 @@ def main(argv: list[str]) -> None:
         )
     )
     try:
-        server.run()
+        server.run(sockets=[listener])
     except KeyboardInterrupt:
         pass  # Ctrl-C reaches the whole process group; the owner stops us too
 

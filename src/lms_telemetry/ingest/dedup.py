@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 _BUSY_TIMEOUT_MS = 5000
+_LOCK_RETRY_SECONDS = 0.0005
 _CHUNK = 500  # SQLite's limit on bound parameters is far above this
 
 
@@ -32,6 +33,7 @@ class SeenEventIds:
             " event_id TEXT PRIMARY KEY, first_seen REAL NOT NULL) WITHOUT ROWID"
         )
         self._writer = self._connect(path)
+        self._writer.execute("PRAGMA busy_timeout = 0")  # see _begin_writing
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
@@ -60,7 +62,7 @@ class SeenEventIds:
     def remember(self, event_ids: Sequence[str]) -> None:
         """Record EVENT_IDS as accepted (after they are durable in the spool)."""
         now = time.time()
-        self._writer.execute("BEGIN IMMEDIATE")
+        self._begin_writing()
         try:
             self._writer.executemany(
                 "INSERT OR IGNORE INTO seen VALUES (?, ?)",
@@ -70,6 +72,20 @@ class SeenEventIds:
             self._writer.execute("ROLLBACK")
             raise
         self._writer.execute("COMMIT")
+
+    def _begin_writing(self) -> None:
+        # SQLite's own busy handler sleeps in steps of up to 100 ms while the
+        # other ingest process writes; those writes take well under a
+        # millisecond, so waiting in short steps keeps replies fast.
+        deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self._writer.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(_LOCK_RETRY_SECONDS)
 
     def forget_older_than(self, seconds: float) -> int:
         cursor = self._writer.execute(
