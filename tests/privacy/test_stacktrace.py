@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from lms_telemetry.privacy.scrub import Scrubber
@@ -77,6 +77,7 @@ def test_base_name_of_urls_and_windows_paths() -> None:
     assert base_name("") == "<unknown>"
 
 
+@example("\x1e\x85")  # separators that splitlines() reads as line ends
 @given(st.text(max_size=400))
 def test_scrub_stack_never_raises_and_is_idempotent(stack: str) -> None:
     once = scrub_stack(SCRUB(stack), SCRUB)

@@ -96,7 +96,9 @@ def scrub_stack(stack: str, scrub: Scrub) -> str:
         if is_source or _LOCAL_VARIABLE.match(line):
             continue
         kept.append(scrub(line))
-    return "\n".join(kept)
+    # Trailing empty lines are dropped: splitlines() reads a lone separator
+    # such as U+0085 as one, and keeping it would make a second pass differ.
+    return "\n".join(kept).rstrip("\n")
 
 
 def _reduce_frame(line: str, scrub: Scrub) -> str | None:
