@@ -71,9 +71,11 @@ def _lift_cells(lift: dict[str, Any] | None, engine: str) -> list[str]:
     low, high = lift["ci"]
     interval = f"{_percent(low)} to {_percent(high)}"
     if engine == "bayesian":
-        evidence = f"chance to win {lift['chance_to_win']:.1%}"
+        chance = lift.get("chance_to_win")
+        evidence = "-" if chance is None else f"chance to win {chance:.1%}"
     else:
-        evidence = f"p = {lift.get('adjusted_p_value', lift['p_value']):.3g}"
+        p_value = lift.get("adjusted_p_value", lift.get("p_value"))
+        evidence = "-" if p_value is None else f"p = {p_value:.3g}"
     return [_percent(lift["effect"]), interval, evidence]
 
 
